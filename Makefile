@@ -12,9 +12,13 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Jupyter Book always writes into <path-output>/_build, so the build folder is _build.
 BUILD := _build
+SRC := $(BUILD)/src
+HTML := $(BUILD)/html
+WORKERS ?= 2
 
-.PHONY: all venv book test test-lib lab student bench clean
+.PHONY: all venv book test test-lib test-site lab student bench clean
 
 all: book
 
@@ -30,7 +34,44 @@ venv: $(STAMP)
 test-lib: $(STAMP)
 	$(PY) -m pytest -n 2 -m "not site" tests
 
+# The book: stage the sources in _build/src, execute each notebook ONCE there (nbmake; a
+# cell error fails the build; explorers render their static, precomputed form), then build
+# the site with execution off and every Sphinx warning, broken reference or missing
+# citation as an error, then make the site's notebook downloads the student edition.
+book: $(STAMP)
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
+	@start=$$(date +%s); \
+	$(PY) -m gauss_flows._site.stage --root . --out $(SRC) --cache $(BUILD)/vendor; \
+	if compgen -G "$(SRC)/notebooks/*/*.ipynb" >/dev/null; then \
+	  echo "== executing the notebooks (nbmake, $(WORKERS) workers) =="; \
+	  (cd $(SRC) && GAUSS_FLOWS_STATIC=1 JAX_PLATFORMS=cpu PYDEVD_DISABLE_FILE_VALIDATION=1 \
+	    $(abspath $(PY)) -m pytest -p gauss_flows._site.nbmake_collect --nbmake --nbmake-timeout=600 --overwrite -n $(WORKERS) \
+	    --durations=0 -q notebooks); \
+	else echo "== no notebooks to execute =="; fi; \
+	executed=$$(date +%s); \
+	rm -rf $(HTML); \
+	$(VENV)/bin/jupyter-book build $(SRC) --path-output . --builder html -W -n --keep-going; \
+	$(PY) -m gauss_flows._site.postbuild --root . --html $(HTML); \
+	end=$$(date +%s); \
+	echo "book: staged and executed the notebooks in $$((executed - start)) s, built the site in $$((end - executed)) s, total $$((end - start)) s -> $(HTML)/index.html"
+
+# Browser tests of the built site (and the student edition executed): run `make book` first.
+test-site: $(STAMP)
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	$(PY) -m pytest -n $(WORKERS) -m site tests/site tests/test_student.py
+
 test: test-lib
+	$(MAKE) book
+	$(MAKE) test-site
+
+student: $(STAMP)
+	$(PY) -m gauss_flows._site.student --notebooks notebooks --out $(BUILD)/student --zip $(BUILD)/student.zip
+
+lab: $(STAMP)
+	cd notebooks && $(abspath $(VENV))/bin/jupyter lab
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,139 @@
+"""Section 2, speed: the same flow in both libraries, timed on the same points.
+
+Rows (medians over ``repeats`` calls, each ended by ``block_until_ready``):
+
+* ``log_prob`` and ``sample`` on ``n_points`` points, jitted (``eqx.filter_jit``);
+* one gradient step: the same code for both (mean negative log-likelihood of a batch of 256,
+  its gradient and an Adam update, jitted), so only the flows differ;
+* a training epoch in each library's own loop (``gf.fit`` runs an epoch as one compiled
+  ``lax.scan``; FlowJAX's ``fit_to_data`` calls a jitted step per batch), per step;
+* first call (compilation + one run) of ``log_prob``, ``sample`` and the gradient step.
+
+The ratio is gauss_flows / FlowJAX: below 1, gauss_flows is faster.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+import optax
+
+import gauss_flows as gf
+from common import Architecture, block, flowjax_flow, gauss_flows_flow, median_time
+
+
+@dataclass(frozen=True)
+class SpeedSettings:
+    arch: Architecture = Architecture()
+    n_points: int = 100_000
+    batch_size: int = 256
+    repeats: int = 7
+    loop_samples: int = 10_000
+    loop_epochs: int = 3
+
+    def tiny(self) -> "SpeedSettings":
+        return SpeedSettings(Architecture(n_layers=2, knots=4, width=8, depth=1), n_points=1000,
+                             batch_size=32, repeats=2, loop_samples=256, loop_epochs=1)
+
+
+def _gradient_step(batch_size):
+    optimizer = optax.adam(1e-3)
+
+    @eqx.filter_jit
+    def step(flow, opt_state, batch):
+        params, static = eqx.partition(flow, eqx.is_inexact_array)
+
+        def loss(p):
+            return -jnp.mean(eqx.combine(p, static).log_prob(batch))
+
+        value, grads = jax.value_and_grad(loss)(params)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return eqx.combine(optax.apply_updates(params, updates), static), opt_state, value
+
+    return optimizer, step
+
+
+def _first_and_median(fn, repeats):
+    start = time.perf_counter()
+    fn()
+    first = time.perf_counter() - start
+    return first, median_time(fn, repeats)
+
+
+def _measure(flow, s: SpeedSettings) -> dict:
+    key = jr.key(0)
+    points = 1.5 * jr.normal(jr.key(1), (s.n_points, 2))
+    batch = points[: s.batch_size]
+    log_prob = eqx.filter_jit(lambda f, x: f.log_prob(x))
+    sample = eqx.filter_jit(lambda f, k: f.sample(k, (s.n_points,)))
+    optimizer, step = _gradient_step(s.batch_size)
+    opt_state = optimizer.init(eqx.filter(flow, eqx.is_inexact_array))
+    first_lp, lp = _first_and_median(lambda: block(log_prob(flow, points)), s.repeats)
+    first_sa, sa = _first_and_median(lambda: block(sample(flow, key)), s.repeats)
+    first_st, st = _first_and_median(lambda: block(step(flow, opt_state, batch)), s.repeats)
+    return {"log_prob": lp, "sample": sa, "step": st,
+            "log_prob first call": first_lp, "sample first call": first_sa, "step first call": first_st}
+
+
+def _loop_step_time(fit_one, s: SpeedSettings) -> float:
+    """Seconds per step of a library's own loop: (t(1 + k epochs) - t(1 epoch)) / (k * steps),
+    so compilation (paid by both runs) cancels."""
+    n_steps = int(0.9 * s.loop_samples) // s.batch_size
+    times = {}
+    for epochs in (1, 1 + s.loop_epochs):
+        start = time.perf_counter()
+        block(fit_one(epochs))
+        times[epochs] = time.perf_counter() - start
+    return max(times[1 + s.loop_epochs] - times[1], 0.0) / (s.loop_epochs * n_steps)
+
+
+def run(settings: SpeedSettings, out_dir, log=print) -> dict:
+    from flowjax.train import fit_to_data
+
+    data = gf.datasets.TwoMoons(noise=0.05).sample(jr.key(2), settings.loop_samples)
+    flows = {"gauss_flows": gauss_flows_flow(jr.key(3), settings.arch),
+             "FlowJAX": flowjax_flow(jr.key(3), settings.arch)}
+    loops = {
+        "gauss_flows": lambda n: gf.fit(jr.key(4), flows["gauss_flows"], data, max_epochs=n,
+                                        batch_size=settings.batch_size, patience=None,
+                                        show_progress=False)[0],
+        "FlowJAX": lambda n: fit_to_data(jr.key(4), flows["FlowJAX"], data, max_epochs=n,
+                                         batch_size=settings.batch_size, max_patience=10**6,
+                                         show_progress=False)[0],
+    }
+    results = {}
+    for name, flow in flows.items():
+        results[name] = _measure(flow, settings)
+        results[name]["own training loop, per step"] = _loop_step_time(loops[name], settings)
+        log(f"  {name}: " + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in results[name].items()))
+    rows = [{"what": what, "gauss_flows": results["gauss_flows"][what],
+             "flowjax": results["FlowJAX"][what],
+             "ratio": results["gauss_flows"][what] / max(results["FlowJAX"][what], 1e-12)}
+            for what in results["gauss_flows"]]
+    return {"rows": rows, "n_points": settings.n_points, "batch_size": settings.batch_size,
+            "repeats": settings.repeats, "figure": _plot(rows, out_dir)}
+
+
+def _plot(rows, out_dir) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.0, 2.6), layout="constrained")
+    ax = fig.subplots()
+    names = [r["what"] for r in rows]
+    ax.barh(names, [r["ratio"] for r in rows], color="#0072B2")
+    ax.axvline(1.0, color="0.3", lw=1, ls="--")
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("time ratio gauss_flows / FlowJAX (< 1: gauss_flows faster)")
+    ax.tick_params(labelsize=8)
+    path = out_dir / "speed.png"
+    fig.savefig(path, dpi=80)
+    return path.name

@@ -1,0 +1,205 @@
+"""One contract for every bijector: adding a bijector means adding one line to CASES.
+
+Each case is moved away from its identity initialisation (``gf.perturb``) before it is
+checked, and is checked in float64 and in float32, on typical and on far-out inputs:
+
+* ``transform`` keeps the shape, gives finite values and agrees with ``transform_and_log_det``;
+* the round trip ``inverse(transform(x)) == x``;
+* the log-det equals ``slogdet(jax.jacfwd(transform))``;
+* the inverse log-det is minus the forward one;
+* the same numbers under ``jax.jit`` and ``jax.vmap``;
+* a wrong-shaped input raises a ValueError that names both shapes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+import numpy as np
+import pytest
+
+import gauss_flows as gf
+
+
+class Case(NamedTuple):
+    make: Callable[[jax.Array], gf.Bijector]  # key -> bijector (float64)
+    inputs: Callable[[jax.Array, tuple], jax.Array] | None = None  # key, shape -> x (default: 2 N(0,1))
+    exact_inverse: bool = True  # closed-form inverse (else numerical, looser tolerance)
+
+
+def _unit_interval(key, shape):
+    return jr.uniform(key, shape, minval=0.02, maxval=0.98)
+
+
+def _invertible_normal_cdf_range(key, shape):
+    # Phi(x) rounds to 1 above x ~ 5.3 in float32 (8.3 in float64), where no inverse can
+    # recover x; the lower tail stays representable much further out.
+    return jr.uniform(key, shape, minval=-8.0, maxval=3.0)
+
+
+def _moons(n=512):
+    return gf.datasets.TwoMoons(noise=0.1).sample(jr.key(7), n)
+
+
+CASES: dict[str, Case] = {
+    # the menu of scalar transformers, elementwise on a vector
+    "Affine": Case(lambda k: gf.Affine(shape=(3,))),
+    "MixtureGaussianCDF": Case(lambda k: gf.MixtureGaussianCDF(n_components=5, shape=(3,)), exact_inverse=False),
+    "DeepSigmoid": Case(lambda k: gf.DeepSigmoid(n_hidden=6, shape=(3,)), exact_inverse=False),
+    "RationalQuadraticSpline": Case(lambda k: gf.RationalQuadraticSpline(knots=6, interval=3.0, shape=(3,))),
+    "Affine scalar": Case(lambda k: gf.Affine()),
+    "RationalQuadraticSpline scalar": Case(lambda k: gf.RationalQuadraticSpline(knots=8, interval=4.0)),
+    # marginal pieces of Gaussianization
+    "NormalCDF": Case(lambda k: gf.NormalCDF(shape=(3,)), inputs=_invertible_normal_cdf_range),
+    "Invert(NormalCDF)": Case(lambda k: gf.Invert(gf.NormalCDF(shape=(3,))), inputs=_unit_interval),
+    # couplings: the shorthands, any mask, any shape
+    "AffineCoupling": Case(lambda k: gf.AffineCoupling(k, shape=(4,), nn_width=16, nn_depth=2)),
+    "MixtureGaussianCDFCoupling": Case(lambda k: gf.MixtureGaussianCDFCoupling(k, shape=(4,), n_components=4, nn_width=16, nn_depth=2), exact_inverse=False),
+    "DeepSigmoidCoupling": Case(lambda k: gf.DeepSigmoidCoupling(k, shape=(4,), n_hidden=4, nn_width=16, nn_depth=2), exact_inverse=False),
+    "RQSplineCoupling": Case(lambda k: gf.RQSplineCoupling(k, shape=(4,), knots=5, interval=3.0, nn_width=16, nn_depth=2)),
+    "Coupling alternating odd d": Case(lambda k: gf.Coupling(k, shape=(5,), transformer=gf.RationalQuadraticSpline(knots=5, interval=3.0), mask=gf.masks.alternating(5), nn_width=16, nn_depth=1)),
+    "Coupling checkerboard image": Case(lambda k: gf.Coupling(k, shape=(4, 4), transformer=gf.Affine(), mask=gf.masks.checkerboard((4, 4)), nn_width=16, nn_depth=1)),
+    # structure
+    "Chain": Case(lambda k: gf.Chain([gf.AffineCoupling(k, shape=(3,), nn_width=8, nn_depth=1), gf.Permute(jnp.array([2, 0, 1])), gf.Affine(shape=(3,))])),
+    "Invert(AffineCoupling)": Case(lambda k: gf.Invert(gf.AffineCoupling(k, shape=(3,), nn_width=8, nn_depth=1))),
+    "Permute": Case(lambda k: gf.Permute(jnp.array([3, 1, 0, 2]))),
+    "Householder": Case(lambda k: gf.Householder(k, dim=4, n_reflections=3)),
+    "RandomRotation": Case(lambda k: gf.RandomRotation(k, dim=4)),
+    "PCARotation": Case(lambda k: gf.PCARotation.fit(_moons())),
+    "Linear": Case(lambda k: gf.Linear(jr.normal(k, (3, 3)) + 3.0 * jnp.eye(3), shift=jnp.arange(3.0))),
+    "LULinear": Case(lambda k: gf.LULinear(k, dim=4)),
+    "Elementwise(DeepSigmoid)": Case(lambda k: gf.Elementwise(gf.DeepSigmoid(n_hidden=3), shape=(2, 2)), exact_inverse=False),
+    "ActNorm": Case(lambda k: gf.ActNorm(shape=(3,))),
+    "ActNorm.from_data": Case(lambda k: gf.ActNorm.from_data(_moons())),
+    # what the builders return
+    "coupling_flow": Case(lambda k: gf.coupling_flow(k, shape=(3,), transformer=gf.RationalQuadraticSpline(knots=4, interval=3.0), n_layers=3, nn_width=8, nn_depth=1).bijection),
+    "diagonal_flow": Case(lambda k: gf.diagonal_flow(k, shape=(2,), transformer=gf.MixtureGaussianCDF(n_components=3), n_layers=2).bijection, exact_inverse=False),
+    "gaussianization_flow": Case(lambda k: gf.gaussianization_flow(k, shape=(2,), n_layers=2, n_components=3).bijection, exact_inverse=False),
+    "rbig": Case(lambda k: gf.rbig(_moons(), n_layers=2).bijection, exact_inverse=False),
+}
+
+NAMES = list(CASES)
+DTYPES = {"float64": jnp.float64, "float32": jnp.float32}
+# (round trip, log-det) absolute tolerances, relative to the size of the numbers compared
+TOLERANCE = {
+    ("float64", True): (1e-12, 1e-10),
+    ("float64", False): (1e-10, 1e-8),
+    ("float32", True): (2e-5, 2e-3),
+    ("float32", False): (2e-4, 5e-3),
+}
+
+
+def _build(name: str, dtype_name: str):
+    case = CASES[name]
+    bijector = gf.perturb(case.make(jr.key(0)), jr.key(1), scale=0.3)
+    return case, gf.cast(bijector, DTYPES[dtype_name])
+
+
+def _inputs(case: Case, shape, dtype, far: bool):
+    key = jr.key(2 if not far else 3)
+    if case.inputs is not None:
+        x = case.inputs(key, shape)
+    else:
+        x = 2.0 * jr.normal(key, shape)
+        if far:  # far from zero, both signs: the tails are where log-space matters
+            x = x + 6.0 * jnp.sign(x)
+    return x.astype(dtype)
+
+
+def _log_det_autodiff(bijector, x):
+    flat = lambda v: bijector.transform(v.reshape(x.shape)).ravel()
+    jac = jax.jacfwd(flat)(x.ravel().astype(jnp.float64) if x.dtype == jnp.float64 else x.ravel())
+    return jnp.linalg.slogdet(jac)[1]
+
+
+def _close(a, b, tol):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    scale = max(1.0, float(np.max(np.abs(b))) if b.size else 1.0)
+    err = float(np.max(np.abs(a - b))) if a.size else 0.0
+    return err <= tol * scale, err
+
+
+@pytest.mark.parametrize("dtype_name", list(DTYPES))
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("far", [False, True], ids=["typical", "far"])
+def test_round_trip_and_log_det(name, dtype_name, far):
+    case, bijector = _build(name, dtype_name)
+    dtype = DTYPES[dtype_name]
+    tol_rt, tol_ld = TOLERANCE[(dtype_name, case.exact_inverse)]
+    x = _inputs(case, bijector.shape, dtype, far)
+
+    y, log_det = bijector.transform_and_log_det(x)
+    assert y.shape == bijector.shape and log_det.shape == ()
+    assert y.dtype == dtype and log_det.dtype == dtype, (y.dtype, log_det.dtype)
+    assert bool(jnp.all(jnp.isfinite(y))) and bool(jnp.isfinite(log_det))
+    ok, err = _close(bijector.transform(x), y, 0.0 if dtype_name == "float64" else 1e-6)
+    assert ok, f"transform and transform_and_log_det disagree by {err:.2e}"
+
+    x_back, inv_log_det = bijector.inverse_and_log_det(y)
+    ok, err = _close(x_back, x, tol_rt)
+    assert ok, f"round-trip error {err:.2e} > {tol_rt:.0e}"
+    ok, err = _close(bijector.inverse(y), x_back, tol_rt)
+    assert ok, f"inverse and inverse_and_log_det disagree by {err:.2e}"
+
+    ok, err = _close(log_det, _log_det_autodiff(bijector, x), tol_ld)
+    assert ok, f"log-det differs from slogdet(jacfwd) by {err:.2e}"
+    ok, err = _close(inv_log_det, -log_det, tol_ld)
+    assert ok, f"inverse log-det is not minus the forward one (off by {err:.2e})"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_jit_and_vmap(name):
+    case, bijector = _build(name, "float64")
+    xs = jnp.stack([_inputs(case, bijector.shape, jnp.float64, far=False) * s for s in (0.5, 1.0, 1.5)])
+    if case.inputs is not None:
+        xs = jnp.clip(xs, 0.01, 0.99)
+
+    forward = eqx.filter_jit(lambda b, x: b.transform_and_log_det(x))
+    batched = jax.vmap(bijector.transform_and_log_det)(xs)
+    for i, x in enumerate(xs):
+        y_eager, ld_eager = bijector.transform_and_log_det(x)
+        y_jit, ld_jit = forward(bijector, x)
+        np.testing.assert_allclose(y_jit, y_eager, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ld_jit, ld_eager, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(batched[0][i], y_eager, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(batched[1][i], ld_eager, rtol=1e-10, atol=1e-12)
+    inverse = eqx.filter_jit(lambda b, y: b.inverse(y))
+    np.testing.assert_allclose(jax.vmap(bijector.inverse)(batched[0]), jax.vmap(lambda y: inverse(bijector, y))(batched[0]), rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_wrong_shape_is_refused_with_both_shapes(name):
+    _, bijector = _build(name, "float64")
+    wrong = bijector.shape + (2,) if bijector.shape else (2,)
+    for method in (bijector.transform, bijector.transform_and_log_det, bijector.inverse, bijector.inverse_and_log_det):
+        with pytest.raises(ValueError) as info:
+            method(jnp.full(wrong, 0.5))
+        message = str(info.value)
+        assert str(tuple(bijector.shape)) in message and str(wrong) in message, message
+
+
+def _bijector_types(bijector) -> set[str]:
+    """Names of the bijector classes in ``bijector`` and, recursively, in everything it wraps."""
+    names = {type(bijector).__name__}
+    inner = jax.tree_util.tree_leaves(
+        bijector, is_leaf=lambda v: v is not bijector and isinstance(v, gf.Bijector))
+    for leaf in inner:
+        if isinstance(leaf, gf.Bijector):
+            names |= _bijector_types(leaf)
+    return names
+
+
+def test_every_public_bijector_has_a_case():
+    """A bijector class exported by gauss_flows without a contract case is a test gap."""
+    exported = {n for n in dir(gf) if isinstance(getattr(gf, n), type) and issubclass(getattr(gf, n), gf.Bijector)}
+    abstract = {"Bijector"}
+    covered = set()
+    for n in NAMES:  # what a chain, coupling or builder wraps is covered through it too
+        covered |= _bijector_types(CASES[n].make(jr.key(0)))
+    missing = sorted(exported - abstract - covered)
+    assert not missing, f"bijectors without a contract case: {missing}"

@@ -1,0 +1,151 @@
+"""The notebooks as stored in the repository: clean, listed in the book, and with exercises
+that follow the book's convention (see gauss_flows/_site/exercise_cells.py).
+
+These run with the library tests (no build needed). ``GAUSS_FLOWS_BOOK_ROOT`` points them
+at another checkout (default: this one).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gauss_flows._site import exercise_cells as ec
+from gauss_flows._site.student import notebook_paths, read_notebook
+
+ROOT = Path(os.environ.get("GAUSS_FLOWS_BOOK_ROOT", Path(__file__).resolve().parents[1]))
+NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOK_FILES = notebook_paths(NOTEBOOKS) if NOTEBOOKS.is_dir() else []
+IDS = [p.relative_to(NOTEBOOKS).as_posix() for p in NOTEBOOK_FILES]
+# notebooks/NN_part_name/NN_topic.ipynb
+PATH_PATTERN = re.compile(r"^notebooks/(\d\d)_[a-z0-9_]+/(\d\d)_[a-z0-9_]+$")
+
+
+def _toc_entries() -> list[dict]:
+    """Every entry of _toc.yml (chapters and sections), in order, with its part caption."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    entries = [{"file": toc["root"], "caption": None}]
+
+    def walk(items, caption):
+        for item in items or []:
+            entries.append({**item, "caption": caption})
+            walk(item.get("sections"), caption)
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"), part.get("caption"))
+    return entries
+
+
+def test_toc_is_a_numbered_jb_book():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    assert toc["format"] == "jb-book"
+    captions = [part["caption"] for part in toc["parts"]]
+    for number in range(6):
+        assert any(c.startswith(f"Part {number} · ") for c in captions), f"no caption for Part {number}"
+        assert any(e["file"] == f"book/part{number}" for e in _toc_entries()), f"no landing page for Part {number}"
+
+
+def test_every_toc_file_exists():
+    missing = [
+        e["file"]
+        for e in _toc_entries()
+        if not any((ROOT / f"{e['file']}{suffix}").is_file() for suffix in (".md", ".ipynb"))
+    ]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+
+
+def test_every_notebook_is_in_the_toc_and_vice_versa():
+    listed = {e["file"] for e in _toc_entries() if e["file"].startswith("notebooks/")}
+    on_disk = {p.relative_to(ROOT).with_suffix("").as_posix() for p in NOTEBOOK_FILES}
+    assert on_disk - listed == set(), f"notebooks missing from _toc.yml: {sorted(on_disk - listed)}"
+    assert listed - on_disk == set(), f"_toc.yml lists notebooks that do not exist: {sorted(listed - on_disk)}"
+
+
+def test_notebook_paths_and_titles_follow_the_numbering():
+    """notebooks/05_coupling/03_mask_design sits under "Part 5 · ..." with title "5·03 ..."."""
+    problems = []
+    for entry in _toc_entries():
+        if not entry["file"].startswith("notebooks/"):
+            continue
+        match = PATH_PATTERN.match(entry["file"])
+        if not match:
+            problems.append(f"{entry['file']}: path is not notebooks/NN_part/NN_topic")
+            continue
+        part, number = int(match.group(1)), match.group(2)
+        if not (entry["caption"] or "").startswith(f"Part {part} · "):
+            problems.append(f"{entry['file']}: listed under {entry['caption']!r}, not Part {part}")
+        if not str(entry.get("title", "")).startswith(f"{part}·{number} "):
+            problems.append(f"{entry['file']}: sidebar title {entry.get('title')!r} should start '{part}·{number} '")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
+def test_notebook_is_stored_without_outputs(path):
+    nb = read_notebook(path)
+    dirty = [
+        i
+        for i, cell in enumerate(nb["cells"])
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count") is not None)
+    ]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts (clear them before committing)"
+    assert "widgets" not in nb.get("metadata", {}), f"{path.name}: stored widget state in the metadata"
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
+def test_exercises_follow_the_convention(path):
+    """>= 2 exercises, each with a solution tagged `solution` (first line '# Exercise n: ...'),
+    folded in a dropdown, and a checker cell calling gauss_flows.exercises."""
+    problems = ec.problems(read_notebook(path), path.name)
+    assert not problems, "\n".join(problems)
+
+
+# --- the convention checker itself must catch what it is for ---------------------------------
+
+
+def _md(text):
+    return {"cell_type": "markdown", "metadata": {}, "source": text}
+
+
+def _code(text, tags=()):
+    return {"cell_type": "code", "metadata": {"tags": list(tags)} if tags else {}, "outputs": [],
+            "execution_count": None, "source": text}
+
+
+def _exercise(n, label=None, header=None, checker="gf.exercises.check_x(f)", dropdown=True):
+    label = label or f"ex-demo-{n}"
+    header = header if header is not None else f"# Exercise {n}: write f"
+    options = "\n:class: dropdown" if dropdown else ""
+    return [
+        _md(f"```{{exercise-start}}\n:label: {label}\n```\nTask {n}.\n```{{exercise-end}}\n```"),
+        _md(f"```{{solution-start}} {label}{options}\n```"),
+        _code(f"{header}\ndef f(x):\n    return x", tags=["solution"]),
+        _md("```{solution-end}\n```"),
+        _code(checker),
+    ]
+
+
+def test_convention_accepts_a_well_formed_notebook():
+    nb = {"cells": [_md("# Title"), *_exercise(1), *_exercise(2)]}
+    assert ec.problems(nb) == []
+
+
+@pytest.mark.parametrize(
+    "broken, expected",
+    [
+        ({"cells": _exercise(1)}, "at least 2"),
+        ({"cells": _exercise(1) + _exercise(2, header="# write f")}, "must start with '# Exercise 2"),
+        ({"cells": _exercise(1) + _exercise(2, header="# Exercise 1: write f")}, "says 'Exercise 1'"),
+        ({"cells": _exercise(1) + _exercise(2, checker="print(f(1))")}, "gauss_flows.exercises"),
+        ({"cells": _exercise(1) + _exercise(2, dropdown=False)}, ":class: dropdown"),
+        ({"cells": _exercise(1) + _exercise(2, label="two")}, "ex-<notebook>-<n>"),
+        ({"cells": _exercise(1) + _exercise(2)[:2] + _exercise(2)[3:]}, "tagged 'solution'"),
+    ],
+    ids=["one-exercise", "no-header", "wrong-number", "no-checker", "not-folded", "bad-label", "no-solution"],
+)
+def test_convention_reports_what_is_wrong(broken, expected):
+    problems = ec.problems(broken)
+    assert any(expected in p for p in problems), problems
