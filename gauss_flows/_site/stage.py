@@ -21,7 +21,7 @@ from pathlib import Path
 from . import student, vendor
 
 STAGED_FILES = ("_config.yml", "_toc.yml")
-STAGED_DIRS = ("book", "notebooks")
+STAGED_DIRS = ("book", "notebooks", "benchmarks")
 STUDENT_ZIP = "book/gauss_flows_student.zip"
 # nbmake runs pytest inside the staged tree: this keeps the repository's pytest settings
 # (testpaths, conftest) out of that run.

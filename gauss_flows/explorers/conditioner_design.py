@@ -37,7 +37,7 @@ from gauss_flows.widgets import Dropdown, Explorer, Slider
 from _style import CYCLE, DENSITY_CMAP, NEUTRAL, style_ax
 
 WIDTHS = (8, 32, 64)
-DEPTHS = (1, 2, 3)
+DEPTHS = (1, 3)  # each depth (and bound) costs one compilation; widths are free
 BOUNDS = {"none": None, "B = 2": 2.0}
 N_LAYERS = 2
 N_TRAIN, N_VAL = 1000, 500

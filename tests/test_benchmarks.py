@@ -1,0 +1,77 @@
+"""`make bench` runs: the benchmark script, at its tiny setting, writes all five tables.
+
+Nothing about time is asserted (timings belong in benchmarks/RESULTS.md, not in tests);
+this checks the machinery: every section runs, records its numbers, and the report has
+every table and figure. FlowJAX (benchmarks/requirements.txt) is needed for two sections.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / "benchmarks" / "run.py"
+
+import flowjax  # noqa: E402,F401  (`make test` installs benchmarks/requirements.txt: a missing peer is a failure, not a skip)
+
+
+def _run(out: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "MPLBACKEND": "Agg"}
+    env.pop("JAX_ENABLE_X64", None)  # the benchmarks are float32 unless a section says otherwise
+    return subprocess.run([sys.executable, str(RUN), "--tiny", "--out", str(out), *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    done = _run(out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+def test_all_five_tables_and_the_figures_are_written(tiny_run):
+    text = (tiny_run / "RESULTS.md").read_text()
+    for title in ("1. Fit quality", "2. Speed", "3. Numerics", "4. Explorer latency", "5. Notebook run times"):
+        assert f"## {title}" in text, title
+    assert "Not run yet" not in text
+    assert text.count("TINY test setting") == 5  # tiny numbers can never pass for real ones
+    for figure in ("fit_quality.png", "speed.png"):
+        assert f"]({figure})" in text
+        assert (tiny_run / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_records_hold_finite_numbers(tiny_run):
+    records = {p.stem: json.loads(p.read_text())["result"] for p in (tiny_run / "results").glob("*.json")}
+    assert set(records) == {"fit", "speed", "numerics", "explorers", "notebooks"}
+    for row in records["fit"]["rows"]:
+        for library in ("gauss_flows", "flowjax"):
+            assert math.isfinite(row[library]["kl"]) and row[library]["se"] > 0
+    assert {r["what"] for r in records["speed"]["rows"]} >= {"log_prob", "sample", "step"}
+    assert all(math.isfinite(r["ratio"]) and r["ratio"] > 0 for r in records["speed"]["rows"])
+    numerics = [r for r in records["numerics"]["rows"] if "error" not in r]
+    assert {r["dtype"] for r in numerics} == {"float32", "float64"}
+    assert {r["inputs"] for r in numerics} == {"typical", "far tail"}
+    assert records["explorers"]["rows"] and all("error" not in r for r in records["explorers"]["rows"])
+    assert all(r["error"] is None for r in records["notebooks"]["rows"])
+
+
+def test_only_one_section_keeps_the_other_tables(tiny_run):
+    before = json.loads((tiny_run / "results" / "fit.json").read_text())
+    done = _run(tiny_run, "--only", "notebooks")
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = (tiny_run / "RESULTS.md").read_text()
+    assert "## 1. Fit quality" in text and "Not run yet" not in text
+    assert json.loads((tiny_run / "results" / "fit.json").read_text()) == before
+
+
+def test_an_unknown_section_is_refused(tmp_path):
+    done = _run(tmp_path, "--only", "everything")
+    assert done.returncode != 0 and "invalid choice" in done.stderr
