@@ -30,13 +30,12 @@ from jax import Array
 from jax.nn import log_sigmoid, log_softmax, softplus
 from jax.scipy.special import logsumexp
 
-from ..numerics import solve_monotone
-from .base import Bijector
+from .monotone import MonotoneElementwise
 
 _RAW_UNIT_SLOPE = math.log(math.expm1(1.0))  # softplus of this is 1
 
 
-class DeepSigmoid(Bijector):
+class DeepSigmoid(MonotoneElementwise):
     """:math:`y = \\operatorname{logit}(\\sum_j w_j \\sigma(a_j x + b_j))`, elementwise over ``shape``.
 
     Args:
@@ -80,27 +79,3 @@ class DeepSigmoid(Bijector):
         log_one_minus_s = logsumexp(log_weights + log_sigmoid(-u), axis=-1)
         log_ds = logsumexp(log_weights + jnp.log(slopes) + log_sigmoid(u) + log_sigmoid(-u), axis=-1)
         return log_s - log_one_minus_s, log_ds - log_s - log_one_minus_s
-
-    # jitted as a whole (module-level functions below): eager calls would otherwise
-    # recompile the solver's while_loop on every call
-    def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
-        return _forward(self, x)
-
-    def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
-        return _solve_inverse(self, y)
-
-
-@eqx.filter_jit
-def _forward(bijector: DeepSigmoid, x: Array) -> tuple[Array, Array]:
-    y, log_slope = bijector._forward_elementwise(x)
-    return y, jnp.sum(log_slope)
-
-
-@eqx.filter_jit
-def _solve_inverse(bijector: DeepSigmoid, y: Array) -> tuple[Array, Array]:
-    def value_and_slope(x):
-        value, log_slope = bijector._forward_elementwise(x)
-        return value, jnp.exp(log_slope)
-
-    x = solve_monotone(value_and_slope, y, has_derivative=True)
-    return x, -jnp.sum(bijector._forward_elementwise(x)[1])

@@ -39,8 +39,8 @@ from jax import Array
 from jax.nn import log_softmax
 from jax.scipy.special import logsumexp, ndtri
 
-from ..numerics import log_ndtr, ndtri_exp, normal_log_pdf, solve_monotone
-from .base import Bijector
+from ..numerics import log_ndtr, ndtri_exp, normal_log_pdf
+from .monotone import MonotoneElementwise
 
 _LOG_HALF = math.log(0.5)
 
@@ -54,7 +54,7 @@ def _spread_components(n_components: int) -> tuple[np.ndarray, float]:
     return means, math.sqrt(1.0 - 0.25)  # total variance = var(means) + scale**2 = 1
 
 
-class MixtureGaussianCDF(Bijector):
+class MixtureGaussianCDF(MonotoneElementwise):
     """:math:`z = \\Phi^{-1}(\\sum_k \\pi_k \\Phi((x - \\mu_k)/\\sigma_k))`, elementwise over ``shape``.
 
     Args:
@@ -119,27 +119,3 @@ class MixtureGaussianCDF(Bijector):
         z = jnp.where(lower, tail_quantile, -tail_quantile)
         log_density = logsumexp(log_weights + normal_log_pdf(standardized) - self.log_scales, axis=-1)
         return z, log_density - normal_log_pdf(z)
-
-    # jitted as a whole (module-level functions below): eager calls would otherwise
-    # recompile the solver's while_loop on every call
-    def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
-        return _forward(self, x)
-
-    def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
-        return _solve_inverse(self, y)
-
-
-@eqx.filter_jit
-def _forward(bijector: MixtureGaussianCDF, x: Array) -> tuple[Array, Array]:
-    y, log_slope = bijector._forward_elementwise(x)
-    return y, jnp.sum(log_slope)
-
-
-@eqx.filter_jit
-def _solve_inverse(bijector: MixtureGaussianCDF, y: Array) -> tuple[Array, Array]:
-    def value_and_slope(x):
-        value, log_slope = bijector._forward_elementwise(x)
-        return value, jnp.exp(log_slope)
-
-    x = solve_monotone(value_and_slope, y, has_derivative=True)
-    return x, -jnp.sum(bijector._forward_elementwise(x)[1])
