@@ -34,6 +34,7 @@ from _style import ACCENT, ACTIVE, PASSIVE
 
 MIME = {"webp": "image/webp", "png": "image/png"}
 STATIC_ENV = "GAUSS_FLOWS_STATIC"
+_RENDERERS: dict = {}  # (width, height, dpi) -> the Agg renderer reused by encode_figure
 
 
 def static_mode() -> bool:
@@ -53,6 +54,15 @@ def encode_figure(fig, *, dpi: float, image_format: str = "webp", quality: int =
     plt.close(fig)
     fig.set_dpi(dpi)
     canvas = FigureCanvasAgg(fig)
+    # Every state of an explorer is a new figure of the same size: drawing them all with one
+    # renderer keeps matplotlib's text-metrics cache (keyed on the renderer) warm, which
+    # saves about a quarter of the drawing time.
+    width, height = canvas.get_width_height(physical=True)
+    key = (width, height, fig.dpi)
+    if key not in _RENDERERS:
+        _RENDERERS.clear()  # keep one: a frame is a few MB
+        _RENDERERS[key] = canvas.get_renderer()
+    canvas.renderer, canvas._lastKey = _RENDERERS[key], key
     canvas.draw()
     rgba = Image.fromarray(np.asarray(canvas.buffer_rgba()))
     # Flatten onto white: a transparent frame would turn black in WebP/JPEG-like codecs and

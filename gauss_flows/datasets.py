@@ -37,6 +37,8 @@ import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
+
+from .distributions import jit_log_prob
 from jax import Array
 from jax.scipy.special import i0e, logsumexp
 
@@ -326,7 +328,7 @@ def kl_divergence(key: Array, target: ToyDensity, model, n: int = 20_000) -> tup
     standard error is their standard deviation over :math:`\\sqrt n`.
     """
     x = target.sample(key, n)
-    log_q = eqx.filter_jit(lambda m, v: m.log_prob(v))(model, x)
+    log_q = jit_log_prob(model, x)
     if log_q.shape != (n,):
         raise ValueError(f"model.log_prob should map a batch of shape {x.shape} to shape ({n},), "
                          f"but returned shape {log_q.shape}.")

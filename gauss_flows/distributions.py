@@ -137,3 +137,11 @@ class Transformed(Distribution):
         batch = self._batch_shape(x, "to_latent")
         flat = x.reshape((math.prod(batch),) + tuple(self.shape))
         return jax.vmap(self.bijection.transform)(flat).reshape(x.shape)
+
+
+@eqx.filter_jit
+def jit_log_prob(model, x: Array) -> Array:
+    """``model.log_prob(x)`` for a batch ``x``, compiled once per model architecture and batch
+    shape and then reused (a fresh ``jax.jit`` per call would recompile every time): the KL
+    estimates, density pictures and explorers of the book all evaluate through it."""
+    return model.log_prob(x)

@@ -33,7 +33,8 @@ from .bijectors.mixture_cdf import MixtureGaussianCDF
 from .numerics import log_ndtr, ndtri_exp
 
 __all__ = ["fit_gaussian_mixture", "fit_marginal_mixture", "empirical_cdf", "gaussianize_empirical",
-           "silverman_bandwidth", "kde_cdf", "kde_log_pdf", "gaussianize_kde", "dkw_epsilon"]
+           "silverman_bandwidth", "kde_cdf", "kde_log_pdf", "gaussianize_kde", "dkw_epsilon",
+           "mixture_log_pdf", "mixture_bic"]
 
 
 def _columns(data, name: str) -> tuple[Array, bool]:
@@ -143,6 +144,42 @@ def fit_marginal_mixture(data, n_components: int = 8, *, n_iterations: int = 100
     weights, means, scales = fit_gaussian_mixture(data, n_components, n_iterations=n_iterations,
                                                   min_scale=min_scale, tail_weight=tail_weight)
     return MixtureGaussianCDF.from_mixture(weights, means, scales)
+
+
+def mixture_log_pdf(x, weights, means, scales) -> Array:
+    """:math:`\\log \\sum_k \\pi_k\\,\\mathcal N(x; \\mu_k, \\sigma_k^2)` of a 1-D mixture; ``x`` any shape.
+
+    ``weights``, ``means`` and ``scales`` have shape ``(K,)`` (as returned by
+    :func:`fit_gaussian_mixture` for 1-D data); the weights are used as given.
+    """
+    weights, means, scales = (jnp.asarray(a) for a in (weights, means, scales))
+    if not (weights.shape == means.shape == scales.shape) or means.ndim != 1:
+        raise ValueError("mixture_log_pdf needs weights, means and scales of one shape (K,), got "
+                         f"{weights.shape}, {means.shape} and {scales.shape}.")
+    return _mixture_log_pdf(jnp.asarray(x), weights, means, scales)
+
+
+@jax.jit
+def _mixture_log_pdf(x, weights, means, scales):
+    # one compiled kernel per shape: run eagerly, every op over the (points x K) table is a pass
+    u = (x[..., None] - means) / scales
+    return logsumexp(jnp.log(weights) - jnp.log(scales) - 0.5 * u**2, axis=-1) - 0.5 * math.log(2 * math.pi)
+
+
+def mixture_bic(data, weights, means, scales) -> Array:
+    """Bayesian information criterion of a fitted 1-D :math:`K`-component Gaussian mixture.
+
+    .. math::  \\mathrm{BIC} = -2 \\sum_{i=1}^n \\log \\hat f(x_i) + p \\log n, \\qquad p = 3K - 1,
+
+    since :math:`K` means, :math:`K` scales and :math:`K - 1` free weights (they sum to 1) are
+    fitted (Schwarz 1978). Lower is better; use it to choose :math:`K`.
+    """
+    data, _ = _columns(data, "mixture_bic")
+    if data.shape[1] != 1:
+        raise ValueError(f"mixture_bic expects 1-D data of shape (n,), got shape {data.shape}.")
+    n_components = jnp.shape(means)[-1]
+    log_likelihood = jnp.sum(mixture_log_pdf(data[:, 0], weights, means, scales))
+    return -2.0 * log_likelihood + (3 * n_components - 1) * math.log(data.shape[0])
 
 
 # ---- non-parametric CDFs ----------------------------------------------------------------

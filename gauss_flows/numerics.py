@@ -14,12 +14,16 @@ Working with :math:`\\log\\Phi` keeps every step finite:
 with bisection); its gradients come from the implicit function theorem
 :math:`\\partial x^*/\\partial\\theta = -(\\partial f/\\partial\\theta) / f'(x^*)`, not from
 differentiating the iterations.
+
+For teaching, :func:`bisection_trace`, :func:`newton_trace` (unsafeguarded) and
+:func:`solve_monotone_trace` run fixed-length loops and return every iterate
+(:class:`SolverTrace`); differentiating them differentiates the iterations (unrolled).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import equinox as eqx
 import jax
@@ -93,6 +97,40 @@ def _ndtri_exp_jvp(primals, tangents):
     return z, jnp.exp(log_p - normal_log_pdf(z)) * d_log_p
 
 
+def _value_and_slope(fn, has_derivative: bool):
+    """``x -> (f(x), f'(x))``: ``fn`` itself, or ``fn`` with its slope from ``jax.jvp``."""
+    if has_derivative:
+        return fn
+    return lambda x: jax.jvp(fn, (x,), (jnp.ones_like(x),))
+
+
+def _hybrid_step(value_and_slope, t, tolerance):
+    """One iteration of :func:`solve_monotone` (shared with :func:`solve_monotone_trace`)."""
+
+    def step(state):
+        i, x, lo, hi, width, step_before, last_step, done = state
+        value, slope = value_and_slope(x)
+        lo = jnp.where(value <= t, x, lo)
+        hi = jnp.where(value >= t, x, hi)
+        newton = x - (value - t) / slope
+        inside = (newton > lo) & (newton < hi) & jnp.isfinite(newton)
+        bracketed = jnp.isfinite(lo) & jnp.isfinite(hi)
+        # Newton if it stays in the bracket and at least halves the step before last (else it
+        # may crawl, e.g. on exp); otherwise bisect, or expand towards the missing end
+        fast = jnp.abs(newton - x) <= 0.5 * jnp.abs(step_before)
+        fallback = jnp.where(bracketed, 0.5 * (lo + hi),
+                             jnp.where(jnp.isfinite(lo), lo + width, hi - width))
+        x_new = jnp.where(inside & fast & (jnp.abs(newton - x) <= width), newton, fallback)
+        size = tolerance * jnp.maximum(1.0, jnp.abs(x))
+        converged = (value == t) | ((jnp.abs(x_new - x) <= size) & jnp.isfinite(value)) \
+            | (bracketed & (hi - lo <= size))
+        x_new = jnp.where(done, x, x_new)
+        # the allowed step grows while unbracketed; once bracketed it only limits Newton jumps
+        return i + 1, x_new, lo, hi, 2.0 * width, last_step, x_new - x, done | converged
+
+    return step
+
+
 def solve_monotone(
     fn: Callable[[Array], Array | tuple[Array, Array]],
     target: Array,
@@ -128,11 +166,7 @@ def solve_monotone(
     if tolerance is None:
         tolerance = 32.0 * float(jnp.finfo(dtype).eps)
 
-    def value_and_slope(x):
-        if has_derivative:
-            return fn(x)
-        return jax.jvp(fn, (x,), (jnp.ones_like(x),))
-
+    value_and_slope = _value_and_slope(fn, has_derivative)
     t = lax.stop_gradient(target)
     x0 = t if initial is None else lax.stop_gradient(jnp.asarray(initial, dtype))
     x0 = jnp.where(jnp.isfinite(x0), x0, 0.0)
@@ -141,26 +175,7 @@ def solve_monotone(
     def keep_going(state):
         return (state[0] < max_iterations) & ~jnp.all(state[-1])
 
-    def step(state):
-        i, x, lo, hi, width, step_before, last_step, done = state
-        value, slope = value_and_slope(x)
-        lo = jnp.where(value <= t, x, lo)
-        hi = jnp.where(value >= t, x, hi)
-        newton = x - (value - t) / slope
-        inside = (newton > lo) & (newton < hi) & jnp.isfinite(newton)
-        bracketed = jnp.isfinite(lo) & jnp.isfinite(hi)
-        # Newton if it stays in the bracket and at least halves the step before last (else it
-        # may crawl, e.g. on exp); otherwise bisect, or expand towards the missing end
-        fast = jnp.abs(newton - x) <= 0.5 * jnp.abs(step_before)
-        fallback = jnp.where(bracketed, 0.5 * (lo + hi),
-                             jnp.where(jnp.isfinite(lo), lo + width, hi - width))
-        x_new = jnp.where(inside & fast & (jnp.abs(newton - x) <= width), newton, fallback)
-        size = tolerance * jnp.maximum(1.0, jnp.abs(x))
-        converged = (value == t) | ((jnp.abs(x_new - x) <= size) & jnp.isfinite(value)) \
-            | (bracketed & (hi - lo <= size))
-        x_new = jnp.where(done, x, x_new)
-        # the allowed step grows while unbracketed; once bracketed it only limits Newton jumps
-        return i + 1, x_new, lo, hi, 2.0 * width, last_step, x_new - x, done | converged
+    step = _hybrid_step(value_and_slope, t, tolerance)
 
     state = (0, x0, -inf, inf, jnp.ones_like(x0), inf, inf, jnp.zeros(x0.shape, bool))
     _, x, *_, done = lax.while_loop(keep_going, step, state)
@@ -174,3 +189,133 @@ def solve_monotone(
     value, slope = value_and_slope(x)
     correction = -(value - target) / lax.stop_gradient(slope)
     return x + correction - lax.stop_gradient(correction)
+
+
+# ---- solvers with their iterates, for teaching and diagnostics ----------------------------
+# Fixed-length loops (lax.scan) that record every iterate. They are NOT what the bijectors
+# use: differentiating them differentiates the iterations ("unrolled" gradients), which is
+# exactly what a comparison with the implicit-function gradient of solve_monotone needs.
+
+class SolverTrace(NamedTuple):
+    """The history of a 1-D root finder run for ``max_iterations`` evaluations of ``f``.
+
+    Attributes:
+        root: the final estimate (shape of the target).
+        iterates: shape ``(max_iterations + 1, *target.shape)``; ``iterates[k]`` is the
+            estimate after ``k`` evaluations of ``f`` (``iterates[0]`` the starting guess);
+            once an element has stopped, its estimate is held constant.
+        n_evaluations: evaluations of ``f`` each element used before its stopping rule fired
+            (``max_iterations`` if it never did).
+        converged: whether the stopping rule fired with a finite estimate.
+    """
+
+    root: Array
+    iterates: Array
+    n_evaluations: Array
+    converged: Array
+
+
+def _tolerance(tolerance, dtype) -> Array:
+    # an array, not a Python float: a jitted caller may pass it as a traced argument
+    return jnp.asarray(32.0 * float(jnp.finfo(dtype).eps) if tolerance is None else tolerance, dtype)
+
+
+def _run_traced(step, state, max_iterations: int, x_of, done_of) -> SolverTrace:
+    def body(state, _):
+        state = step(state)
+        return state, (x_of(state), done_of(state))
+
+    x0, done0 = x_of(state), done_of(state)
+    state, (xs, dones) = lax.scan(body, state, None, length=int(max_iterations))
+    done_before = jnp.concatenate([done0[None], dones[:-1]])
+    n_evaluations = jnp.sum(~done_before, axis=0)
+    root = x_of(state)
+    return SolverTrace(root, jnp.concatenate([x0[None], xs]), n_evaluations,
+                       dones[-1] & jnp.isfinite(root))
+
+
+def bisection_trace(fn: Callable[[Array], Array], target: Array, lower: Array, upper: Array, *,
+                    tolerance: float | None = None, max_iterations: int = 100) -> SolverTrace:
+    """Bisection on :math:`f(x) = t` inside the bracket ``[lower, upper]``, every midpoint recorded.
+
+    Each evaluation of :math:`f` at the midpoint :math:`m` keeps the half that still
+    contains the root (:math:`f(m) \\le t \\Rightarrow lo = m`, else :math:`hi = m`), so after
+    :math:`k` evaluations the error is at most :math:`(upper - lower)/2^{k+1}`: one binary
+    digit per evaluation, whatever :math:`f` looks like. Stops when the bracket is narrower
+    than ``tolerance`` :math:`\\cdot\\max(1, |x|)` (default 32 machine epsilons).
+
+    ``fn`` must be increasing with :math:`f(lower) \\le t \\le f(upper)`; two extra evaluations
+    (not counted) check this, and an element whose bracket does not hold the target is
+    reported as not converged.
+    """
+    target = jnp.asarray(target)
+    if not jnp.issubdtype(target.dtype, jnp.floating):
+        target = target.astype(jnp.result_type(float))
+    tolerance = _tolerance(tolerance, target.dtype)
+    lo = jnp.broadcast_to(jnp.asarray(lower, target.dtype), target.shape)
+    hi = jnp.broadcast_to(jnp.asarray(upper, target.dtype), target.shape)
+    valid = (fn(lo) <= target) & (fn(hi) >= target)
+
+    def step(state):
+        x, lo, hi, done = state
+        value = fn(x)
+        lo = jnp.where(value <= target, x, lo)
+        hi = jnp.where(value >= target, x, hi)
+        x_new = jnp.where(value == target, x, 0.5 * (lo + hi))
+        converged = (value == target) | (hi - lo <= tolerance * jnp.maximum(1.0, jnp.abs(x_new)))
+        return jnp.where(done, x, x_new), lo, hi, done | (converged & valid)
+
+    state = (0.5 * (lo + hi), lo, hi, jnp.zeros(target.shape, bool))
+    return _run_traced(step, state, max_iterations, lambda s: s[0], lambda s: s[-1])
+
+
+def newton_trace(fn: Callable[[Array], Array | tuple[Array, Array]], target: Array,
+                 initial: Array, *, has_derivative: bool = False,
+                 tolerance: float | None = None, max_iterations: int = 100) -> SolverTrace:
+    """Plain Newton iterations :math:`x_{k+1} = x_k - (f(x_k) - t)/f'(x_k)`, no safeguard.
+
+    Near a simple root the number of correct digits doubles at every step (quadratic
+    convergence); far from it a step may overshoot, oscillate or run off to infinity (where
+    :math:`f'` is small, e.g. in the flat tails of a CDF). Stops when a step is smaller than
+    ``tolerance`` :math:`\\cdot\\max(1, |x|)`. A diverged element ends non-finite or with
+    ``converged = False``; this solver is here to show that, not to be used inside a flow
+    (use :func:`solve_monotone`).
+    """
+    target = jnp.asarray(target)
+    if not jnp.issubdtype(target.dtype, jnp.floating):
+        target = target.astype(jnp.result_type(float))
+    tolerance = _tolerance(tolerance, target.dtype)
+    value_and_slope = _value_and_slope(fn, has_derivative)
+
+    def step(state):
+        x, done = state
+        value, slope = value_and_slope(x)
+        x_new = jnp.where(value == target, x, x - (value - target) / slope)
+        converged = (value == target) | (
+            (jnp.abs(x_new - x) <= tolerance * jnp.maximum(1.0, jnp.abs(x))) & jnp.isfinite(x_new))
+        return jnp.where(done, x, x_new), done | converged
+
+    x0 = jnp.broadcast_to(jnp.asarray(initial, target.dtype), target.shape)
+    return _run_traced(step, (x0, jnp.zeros(target.shape, bool)), max_iterations,
+                       lambda s: s[0], lambda s: s[1])
+
+
+def solve_monotone_trace(fn: Callable[[Array], Array | tuple[Array, Array]], target: Array, *,
+                         initial: Array | None = None, has_derivative: bool = False,
+                         tolerance: float | None = None, max_iterations: int = 100) -> SolverTrace:
+    """The iterations of :func:`solve_monotone` (same steps, same stopping rule), recorded.
+
+    Use it to see the hybrid at work: bracket expansion while one end is unknown, bisection
+    when Newton would leave the bracket, Newton near the root. Unlike :func:`solve_monotone`
+    it neither raises when it has not converged nor has implicit gradients.
+    """
+    target = jnp.asarray(target)
+    if not jnp.issubdtype(target.dtype, jnp.floating):
+        target = target.astype(jnp.result_type(float))
+    tolerance = _tolerance(tolerance, target.dtype)
+    x0 = target if initial is None else jnp.asarray(initial, target.dtype)
+    x0 = jnp.where(jnp.isfinite(x0), jnp.broadcast_to(x0, target.shape), 0.0)
+    inf = jnp.full_like(x0, jnp.inf)
+    step = _hybrid_step(_value_and_slope(fn, has_derivative), target, tolerance)
+    state = (0, x0, -inf, inf, jnp.ones_like(x0), inf, inf, jnp.zeros(x0.shape, bool))
+    return _run_traced(step, state, max_iterations, lambda s: s[1], lambda s: s[-1])

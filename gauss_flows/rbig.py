@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
@@ -39,7 +40,7 @@ from .diagnostics import marginal_entropy, negentropy
 from .distributions import StandardNormal, Transformed
 from .marginal_fit import fit_marginal_mixture
 
-__all__ = ["rbig", "rbig_fit"]
+__all__ = ["rbig", "rbig_fit", "rbig_path", "rbig_inverse", "rbig_log_prob", "layers_kept"]
 
 _ROTATIONS = ("pca", "random")
 
@@ -145,3 +146,94 @@ def rbig(data, *, n_layers: int = 50, rotation: str = "pca", n_components: int =
     return rbig_fit(data, n_layers=n_layers, rotation=rotation, n_components=n_components,
                     key=key, tol=tol, patience=patience, n_iterations=n_iterations,
                     tail_weight=tail_weight)[0]
+
+
+# Every RBIG layer has the same structure (a mixture CDF, then a rotation), so these compile
+# once per layer type and data shape, however many layers the flow has; a jit of the whole
+# chain would compile all the layers' inverses (numerical solves) into one large program.
+@eqx.filter_jit
+def _layer_transform(layer, z):
+    return jax.vmap(layer.transform)(z)
+
+
+@eqx.filter_jit
+def _layer_inverse(layer, z):
+    return jax.vmap(layer.inverse)(z)
+
+
+@eqx.filter_jit
+def _layer_transform_and_log_det(layer, z):
+    return jax.vmap(layer.transform_and_log_det)(z)
+
+
+def _layers(flow) -> list:
+    bijection = getattr(flow, "bijection", flow)
+    layers = getattr(bijection, "bijectors", None)
+    if layers is None:
+        raise TypeError("expected an RBIG flow (a Transformed whose bijection is a Chain of layers) "
+                        f"or its Chain, got {type(flow).__name__}.")
+    return list(layers)
+
+
+def rbig_path(flow, x) -> list[Array]:
+    """``[x, z_1, ..., z_L]``: a batch ``x`` of shape ``(n, dim)`` after each layer of an RBIG flow.
+
+    ``flow`` is what :func:`rbig_fit` returns (or its ``Chain``); the last entry is
+    ``flow.bijection.transform`` of every row, computed layer by layer.
+    """
+    path = [jnp.asarray(x)]
+    for layer in _layers(flow):
+        path.append(_layer_transform(layer, path[-1]))
+    return path
+
+
+def rbig_inverse(flow, z, n_layers: int | None = None) -> Array:
+    """Undo the first ``n_layers`` layers (all by default) of an RBIG flow on a batch ``z``.
+
+    The last of those layers is undone first, so ``rbig_inverse(flow, rbig_path(flow, x)[k], k)``
+    recovers ``x``, and ``rbig_inverse(flow, flow.base.sample(key, n), k)`` samples the flow
+    made of the first ``k`` layers.
+    """
+    layers = _layers(flow)
+    n_layers = len(layers) if n_layers is None else int(n_layers)
+    if not 0 <= n_layers <= len(layers):
+        raise ValueError(f"rbig_inverse: n_layers must be between 0 and {len(layers)}, got {n_layers}.")
+    z = jnp.asarray(z)
+    for layer in reversed(layers[:n_layers]):
+        z = _layer_inverse(layer, z)
+    return z
+
+
+def rbig_log_prob(flow, x) -> Array:
+    """``flow.log_prob(x)`` for a batch ``x`` of shape ``(n, dim)``, computed layer by layer
+    (one compiled program per layer type instead of one for the whole chain)::
+
+        log p(x) = log N(z_L; 0, I) + sum_l log|det J_l|.
+    """
+    z = jnp.asarray(x)
+    total = jnp.zeros(z.shape[0], z.dtype)
+    for layer in _layers(flow):
+        z, log_det = _layer_transform_and_log_det(layer, z)
+        total = total + log_det
+    return flow.base.log_prob(z) + total
+
+
+def layers_kept(tc_reduction, tol: float, patience: int = 5) -> int:
+    """The number of layers :func:`rbig_fit` keeps with ``tol`` and ``patience``, from a
+    recorded curve ``tc_reduction`` (``info["tc_reduction"]`` of a fit without ``tol``).
+
+    The rule: stop after the first layer :math:`L \\ge` ``patience`` at which the last
+    ``patience`` reductions average less than ``tol``, and keep :math:`\\max(1, L -` ``patience``
+    :math:`)` layers; if it never fires, keep them all. Replaying it on one long recorded curve
+    shows every tolerance's choice without refitting.
+    """
+    curve = np.asarray(tc_reduction, dtype=float)
+    if curve.ndim != 1 or curve.size == 0:
+        raise ValueError(f"layers_kept expects a non-empty 1-D curve of reductions, got shape {curve.shape}.")
+    if not tol >= 0 or int(patience) < 1:
+        raise ValueError(f"layers_kept expects tol >= 0 and patience >= 1, got {tol!r} and {patience!r}.")
+    patience = int(patience)
+    for stop in range(patience, curve.size + 1):
+        if np.mean(curve[stop - patience:stop]) < tol:
+            return max(1, stop - patience)
+    return int(curve.size)

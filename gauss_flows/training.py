@@ -13,13 +13,15 @@ constant, so lower loss is a smaller forward KL (Papamakarios et al. 2021, sec. 
 :func:`fit` runs minibatch Adam (Kingma & Ba 2015) on the trainable leaves only
 (:func:`~gauss_flows.split_trainable`: frozen rotations and the like stay put). One whole
 epoch (shuffle, then a ``lax.scan`` over equal-sized minibatches, then the validation loss) is
-one compiled call, compiled once: the few samples that do not fill a last batch are left out
+one compiled call, compiled once per architecture and data size (a second fit of the same
+architecture reuses it): the few samples that do not fill a last batch are left out
 of that epoch (a different few each time, as the order is reshuffled). Early stopping keeps
 the parameters with the best validation loss.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 
 import equinox as eqx
@@ -33,6 +35,41 @@ from tqdm.auto import trange
 from .parameters import split_trainable
 
 __all__ = ["fit", "TrainingDivergedError"]
+
+
+@functools.lru_cache(maxsize=32)
+def _adam(learning_rate: float) -> optax.GradientTransformation:
+    # One optimizer object per learning rate, so that repeated fits hit _run_epoch's cache
+    # (jit keys on the identity of the optimizer's functions).
+    return optax.adam(learning_rate)
+
+
+def _loss(params, static, batch):
+    return -jnp.mean(eqx.combine(params, static).log_prob(batch))
+
+
+@eqx.filter_jit
+def _run_epoch(params, static, optimizer, opt_state, key, train, val, batch_size: int):
+    """One epoch: reshuffle, a ``lax.scan`` of minibatch steps, then the validation loss.
+
+    Module-level and jitted on the flow's structure, the optimizer and the data shapes, so a
+    second ``fit`` of a flow of the same architecture on data of the same size reuses the
+    compiled epoch (notebooks that compare seeds or initialisations pay one compilation).
+    """
+    n_train = train.shape[0]
+    n_batches = n_train // batch_size
+    order = jr.permutation(key, n_train)[: n_batches * batch_size].reshape(n_batches, batch_size)
+
+    def step(carry, batch_index):
+        params, opt_state = carry
+        loss, grads = jax.value_and_grad(_loss)(params, static, train[batch_index])
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return (optax.apply_updates(params, updates), opt_state), loss
+
+    (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), order)
+    train_loss = jnp.mean(losses)
+    val_loss = _loss(params, static, val) if val.shape[0] else train_loss
+    return params, opt_state, train_loss, val_loss
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -116,28 +153,12 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
     train, val = _split(split_key, data, val_fraction)
     n_train = train.shape[0]
     batch_size = min(int(batch_size), n_train)
-    n_batches = n_train // batch_size
     optimizer_given = optimizer is not None
-    optimizer = optax.adam(learning_rate) if optimizer is None else optimizer
+    optimizer = _adam(float(learning_rate)) if optimizer is None else optimizer
     opt_state = optimizer.init(params)
 
-    def loss_fn(params, batch):
-        return -jnp.mean(eqx.combine(params, static).log_prob(batch))
-
-    @jax.jit
-    def run_epoch(params, opt_state, key, train, val):
-        order = jr.permutation(key, n_train)[: n_batches * batch_size].reshape(n_batches, batch_size)
-
-        def step(carry, batch_index):
-            params, opt_state = carry
-            loss, grads = jax.value_and_grad(loss_fn)(params, train[batch_index])
-            updates, opt_state = optimizer.update(grads, opt_state, params)
-            return (optax.apply_updates(params, updates), opt_state), loss
-
-        (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), order)
-        train_loss = jnp.mean(losses)
-        val_loss = loss_fn(params, val) if val.shape[0] else train_loss
-        return params, opt_state, train_loss, val_loss
+    def run_epoch(params, opt_state, key):
+        return _run_epoch(params, static, optimizer, opt_state, key, train, val, batch_size)
 
     history = {"train_loss": [], "val_loss": [], "best_epoch": -1, "best_val_loss": float("inf"),
                "n_epochs": 0, "stopped_early": False, "seconds": 0.0}
@@ -145,7 +166,7 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
     start = time.perf_counter()
     with trange(int(max_epochs), disable=not show_progress, desc="fit", leave=True) as bar:
         for epoch, epoch_key in zip(bar, jr.split(shuffle_key, int(max_epochs))):
-            params, opt_state, train_loss, val_loss = run_epoch(params, opt_state, epoch_key, train, val)
+            params, opt_state, train_loss, val_loss = run_epoch(params, opt_state, epoch_key)
             train_loss, val_loss = float(train_loss), float(val_loss)
             for name, value in (("training", train_loss), ("validation", val_loss)):
                 if not jnp.isfinite(value):

@@ -71,6 +71,7 @@ CASES: dict[str, Case] = {
     "Householder": Case(lambda k: gf.Householder(k, dim=4, n_reflections=3)),
     "RandomRotation": Case(lambda k: gf.RandomRotation(k, dim=4)),
     "PCARotation": Case(lambda k: gf.PCARotation.fit(_moons())),
+    "ICARotation": Case(lambda k: gf.ICARotation.fit(jr.uniform(k, (400, 3)), n_angles=12)),
     "Linear": Case(lambda k: gf.Linear(jr.normal(k, (3, 3)) + 3.0 * jnp.eye(3), shift=jnp.arange(3.0))),
     "LULinear": Case(lambda k: gf.LULinear(k, dim=4)),
     "Elementwise(DeepSigmoid)": Case(lambda k: gf.Elementwise(gf.DeepSigmoid(n_hidden=3), shape=(2, 2)), exact_inverse=False),

@@ -31,15 +31,15 @@ def test_budget_and_default_state(explorer):
 
 
 def test_every_control_changes_the_frame(explorer):
-    base = explorer.render_state(transformer="affine", spread=1.0, tails=False)
-    for change in ({"transformer": "RQ spline"}, {"spread": 2.5}, {"tails": True}):
-        other = explorer.render_state(**{"transformer": "affine", "spread": 1.0, "tails": False, **change})
+    base = explorer.render_state(transformer="affine", spread=1.0)
+    for change in ({"transformer": "RQ spline"}, {"spread": 2.5}):
+        other = explorer.render_state(**{"transformer": "affine", "spread": 1.0, **change})
         assert other.error is None
         assert other.image != base.image, change
 
 
 def test_missing_flow_and_out_of_range_values_give_messages(explorer):
-    frame = explorer.render_state(transformer="deep sigmoid", spread=1.0, tails=False)
+    frame = explorer.render_state(transformer="deep sigmoid", spread=1.0)
     assert frame.error is not None and "No fitted flow" in frame.error
     with pytest.raises(ValueError, match="spread"):
         explorer.set(spread=7.0)

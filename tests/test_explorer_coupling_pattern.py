@@ -18,7 +18,7 @@ def explorer():
 
 
 def test_builds_within_budget(explorer):
-    assert explorer.n_states == 48 <= 60
+    assert explorer.n_states == 32 <= 60
     assert set(explorer.controls) == {"mask", "transformer", "point"}
 
 
@@ -33,9 +33,9 @@ def test_every_control_changes_the_frame(explorer):
 
 
 def test_invalid_mask_shows_a_message(explorer):
-    frame = explorer.render_state(mask=[True] * 4, transformer="affine", point="origin")
+    frame = explorer.render_state(mask=[True] * 4, transformer="affine", point="typical point")
     assert frame.error is not None and "no passive coordinate" in frame.error
-    frame = explorer.render_state(mask=[False] * 4, transformer="affine", point="origin")
+    frame = explorer.render_state(mask=[False] * 4, transformer="affine", point="typical point")
     assert "no active coordinate" in frame.error
 
 

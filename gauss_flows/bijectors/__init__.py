@@ -16,4 +16,4 @@ from .coupling import (AffineCoupling, Coupling, DeepSigmoidCoupling, MixtureGau
 from .elementwise import Elementwise, ScalarTemplate
 from .linear import Linear, LULinear
 from .permute import Permute
-from .rotations import Householder, PCARotation, RandomRotation
+from .rotations import Householder, ICARotation, PCARotation, RandomRotation

@@ -8,6 +8,12 @@ order) the chain rule turns the Jacobian into a product, so log-determinants add
            \\qquad x_0 = x,\\ x_k = T_k(x_{k-1}).
 
 The inverse runs the list backwards, :math:`T^{-1} = T_1^{-1} \\circ \\dots \\circ T_K^{-1}`.
+
+Flows repeat one block of layers many times (RBIG: marginal map, rotation; a coupling flow:
+a coupling and its complement). When the list is such a repetition, same structure and
+parameter shapes, only different values, the chain runs it as a ``lax.scan`` over the
+stacked parameters, so JAX traces and compiles ONE block instead of K layers: the same maths,
+a compile time that no longer grows with depth.
 ``Invert(T)`` swaps the two directions, e.g. to use a Gaussian CDF as a map onto the
 real line.
 """
@@ -17,8 +23,9 @@ from __future__ import annotations
 from typing import Sequence
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
-from jax import Array
+from jax import Array, lax
 
 from .base import Bijector
 
@@ -55,29 +62,65 @@ class Chain(Bijector):
     def __getitem__(self, index):
         return self.bijectors[index]
 
-    def _transform(self, x: Array) -> Array:
-        for bijector in self.bijectors:
-            x = bijector.transform(x)
-        return x
-
     def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
-        total = jnp.zeros((), x.dtype)
-        for bijector in self.bijectors:
-            x, log_det = bijector.transform_and_log_det(x)
-            total = total + log_det
-        return x, total
-
-    def _inverse(self, y: Array) -> Array:
-        for bijector in reversed(self.bijectors):
-            y = bijector.inverse(y)
-        return y
+        return _run(self.bijectors, x, inverse=False)
 
     def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
-        total = jnp.zeros((), y.dtype)
-        for bijector in reversed(self.bijectors):
-            y, log_det = bijector.inverse_and_log_det(y)
-            total = total + log_det
-        return y, total
+        return _run(self.bijectors, y, inverse=True)
+
+
+def _same_structure(a: Bijector, b: Bijector) -> bool:
+    """Same module tree, same static values, same array shapes and dtypes: then ``a`` and
+    ``b`` differ only in parameter values and can share one traced computation."""
+    dynamic_a, static_a = eqx.partition(a, eqx.is_array)
+    dynamic_b, static_b = eqx.partition(b, eqx.is_array)
+    if jax.tree_util.tree_structure(dynamic_a) != jax.tree_util.tree_structure(dynamic_b):
+        return False
+    if not eqx.tree_equal(static_a, static_b):
+        return False
+    shapes = lambda tree: [(leaf.shape, leaf.dtype) for leaf in jax.tree_util.tree_leaves(tree)]  # noqa: E731
+    return shapes(dynamic_a) == shapes(dynamic_b)
+
+
+def _repeating_block(bijectors: tuple[Bijector, ...]) -> int:
+    """The shortest period p such that ``bijectors`` is (at least two) repetitions of its first
+    p members followed by fewer than p others; 0 when there is none."""
+    for period in range(1, len(bijectors) // 2 + 1):
+        n_blocks = len(bijectors) // period
+        if all(_same_structure(bijectors[i], bijectors[i + period])
+               for i in range((n_blocks - 1) * period)):
+            return period
+    return 0
+
+
+def _step(bijectors, x, total, inverse: bool):
+    for bijector in (reversed(bijectors) if inverse else bijectors):
+        x, log_det = bijector.inverse_and_log_det(x) if inverse else bijector.transform_and_log_det(x)
+        total = total + log_det
+    return x, total
+
+
+def _run(bijectors: tuple[Bijector, ...], x: Array, *, inverse: bool) -> tuple[Array, Array]:
+    total = jnp.zeros((), x.dtype)
+    period = _repeating_block(bijectors)
+    if not period:
+        return _step(bijectors, x, total, inverse)
+    n_scanned = (len(bijectors) // period) * period
+    blocks = [bijectors[i:i + period] for i in range(0, n_scanned, period)]
+    rest = bijectors[n_scanned:]
+    static = eqx.partition(blocks[0], eqx.is_array)[1]
+    stacked = jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves),
+                                     *[eqx.partition(block, eqx.is_array)[0] for block in blocks])
+
+    def body(carry, params):
+        return _step(eqx.combine(params, static), *carry, inverse), None
+
+    if inverse:  # undo the leftover layers first, then the blocks from last to first
+        x, total = _step(rest, x, total, inverse)
+    x, total = lax.scan(body, (x, total), stacked, reverse=inverse)[0]
+    if not inverse:
+        x, total = _step(rest, x, total, inverse)
+    return x, total
 
 
 class Invert(Bijector):

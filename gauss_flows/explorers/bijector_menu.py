@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 
 import gauss_flows as gf
 from gauss_flows.viz import density_panel
-from gauss_flows.widgets import Dropdown, Explorer, Slider, Toggle
+from gauss_flows.widgets import Dropdown, Explorer, Slider
 from _style import CYCLE, NEUTRAL, style_ax
 
 #: The scalar transformers of the menu (templates of shape ()), built with their defaults.
@@ -111,11 +111,6 @@ def family(name: str, spread: float, tails: bool = False, n: int = N_FAMILY) -> 
     return {"x": np.asarray(x), "y": ys, "log_slope": log_slopes, "modes": np.asarray(modes)}
 
 
-@eqx.filter_jit
-def _log_prob(flow, points):
-    return flow.log_prob(points)
-
-
 class _FittedDensities:
     """Log-density grids of the fitted flows, computed on first use and kept."""
 
@@ -127,12 +122,12 @@ class _FittedDensities:
         """A batched log-density for ``density_panel`` that evaluates the flow once."""
         def cached(points):
             if name not in self.grids:
-                self.grids[name] = np.asarray(_log_prob(self.flows[name], jnp.asarray(points)))
+                self.grids[name] = np.asarray(gf.jit_log_prob(self.flows[name], jnp.asarray(points)))
             return self.grids[name]
         return cached
 
 
-def _maps_panels(ax_map, ax_slope, numbers, name, spread, tails):
+def _maps_panels(ax_map, ax_slope, numbers, name, spread):
     x = numbers["x"]
     ax_map.plot(x, x, color="0.75", lw=1, ls=":", label="identity")
     for y, log_slope, colour in zip(numbers["y"][:N_DRAWS], numbers["log_slope"][:N_DRAWS], CYCLE):
@@ -144,15 +139,14 @@ def _maps_panels(ax_map, ax_slope, numbers, name, spread, tails):
                 ax.axvline(edge, color=NEUTRAL, lw=0.8, ls="--")
     ax_slope.set_yscale("log")
     ax_slope.axhline(1.0, color="0.75", lw=1, ls=":")
-    where = "tails" if tails else "body"
-    style_ax(ax_map, f"{name}: {N_DRAWS} draws, spread {spread:g} ({where})", "$x$",
+    style_ax(ax_map, f"{name}: {N_DRAWS} draws, spread {spread:g}", "$x$",
              r"$\tau(x;\theta)$", legend=False)
     style_ax(ax_slope, "derivatives (log axis)", "$x$", r"$\tau'(x;\theta)$", legend=False)
 
 
 def bijector_menu_explorer(flows: Mapping[str, gf.Transformed],
                            kl: Mapping[str, tuple[float, float]] | None = None) -> Explorer:
-    """Transformer dropdown, parameter-spread slider and a tails toggle.
+    """Transformer dropdown and parameter-spread slider: 4 x 2 = 8 states.
 
     Args:
         flows: ``{menu name: fitted 2-D flow}``; a name of the menu without a flow shows a
@@ -164,14 +158,14 @@ def bijector_menu_explorer(flows: Mapping[str, gf.Transformed],
         raise ValueError(f"flows has names outside the menu {list(TRANSFORMERS)}: {sorted(unknown)}.")
     densities, kl = _FittedDensities(flows), dict(kl or {})
 
-    def render(transformer, spread, tails):
+    def render(transformer, spread):
         if transformer not in flows:
             raise ValueError(f"No fitted flow was given for {transformer!r}: fit one and pass it "
                              "in flows={...}.")
-        numbers = family(transformer, float(spread), bool(tails))
+        numbers = family(transformer, float(spread))
         fig = Figure(figsize=FIGSIZE, facecolor="white", layout="constrained")
         ax_map, ax_slope, ax_density = fig.subplots(1, 3)
-        _maps_panels(ax_map, ax_slope, numbers, transformer, spread, tails)
+        _maps_panels(ax_map, ax_slope, numbers, transformer, spread)
         density_panel(densities.log_prob(transformer), xlim=DENSITY_XLIM, ylim=DENSITY_YLIM,
                       n=DENSITY_N, batched=True, ax=ax_density,
                       title=f"coupling flow with {transformer}, fitted")
@@ -190,7 +184,6 @@ def bijector_menu_explorer(flows: Mapping[str, gf.Transformed],
     controls = {
         "transformer": Dropdown("transformer", list(TRANSFORMERS)),
         "spread": Slider("parameter spread σ", list(SPREADS), default=1.0),
-        "tails": Toggle("tails: |x| ≤ 30"),
     }
     return Explorer(render, controls, title="The bijector menu: one family of maps per transformer",
                     max_states=60)

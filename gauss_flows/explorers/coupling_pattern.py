@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
@@ -31,6 +30,7 @@ import gauss_flows as gf
 from gauss_flows.viz import density_panel, jacobian_heatmap
 from gauss_flows.widgets import Dropdown, Explorer, MaskEditor
 from _style import ACTIVE, NEUTRAL, PASSIVE, style_ax
+from gauss_flows.distributions import jit_log_prob
 
 D = 4
 #: The menu: coupling class and its transformer's size (the notebook builds the same layers,
@@ -50,7 +50,6 @@ MASKS = [
 ]
 #: Preset input points.
 POINTS = {
-    "origin": np.zeros(D),
     "typical point": np.array([0.8, -0.6, 1.1, -0.4]),
     "tail point": np.array([-2.5, 2.2, 2.6, -2.8]),
 }
@@ -127,11 +126,6 @@ def flow_2d(transformer: str) -> gf.Transformed:
     return gf.Transformed(gf.StandardNormal((2,)), layer)
 
 
-@eqx.filter_jit
-def _log_prob(flow, points):
-    return flow.log_prob(points)
-
-
 def _passes_panel(ax, x, z, mask):
     """Each coordinate as an arrow from x_i (ring) to z_i (dot): passive ones do not move."""
     for i in range(len(x)):
@@ -169,7 +163,7 @@ def render(mask, transformer: str, point: str):
     jacobian_heatmap(J, mask=mask, sort_by_mask=True, ax=axes[1],
                      title="Jacobian $|\\partial z_i/\\partial x_j|$ (passive first)")
     flow = flow_2d(transformer)
-    density_panel(lambda pts: _log_prob(flow, pts), batched=True, xlim=DENSITY_LIM,
+    density_panel(lambda pts: jit_log_prob(flow, pts), batched=True, xlim=DENSITY_LIM,
                   ylim=DENSITY_LIM, n=90, ax=axes[2],
                   title=f"2-D coupling, {transformer}: density")
     axes[2].set_xlabel("$x_0$ (passive)", color=PASSIVE)
@@ -190,7 +184,7 @@ def render(mask, transformer: str, point: str):
 
 
 def coupling_explorer() -> Explorer:
-    """Mask x transformer x input point: 4 x 4 x 3 = 48 states (the all-active mask shows
+    """Mask x transformer x input point: 4 x 4 x 2 = 32 states (the all-active mask shows
     why it is not a coupling instead of a figure)."""
     return Explorer(render, {
         "mask": MaskEditor("mask (orange = active)", D, masks=MASKS),

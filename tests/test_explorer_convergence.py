@@ -1,0 +1,57 @@
+"""The explorer of Part 3 · 01 (stopping RBIG): builds, both sliders change the frame, out-of-range
+values are refused, and the replayed rule is the one rbig_fit applies."""
+
+import jax.random as jr
+import numpy as np
+import pytest
+
+import gauss_flows as gf
+from gauss_flows.explorers import convergence as ex
+from gauss_flows.rbig import layers_kept
+from gauss_flows.widgets import Explorer, Prediction
+
+CURVE = [0.3, 0.1, 0.08, 0.03, 0.02, 0.0, 0.01, -0.01, 0.02, 0.005, -0.02, 0.01]
+INFO = {"tc_reduction": CURVE, "log_likelihood": list(np.linspace(-1.7, -1.1, len(CURVE)))}
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return ex.stopping_explorer(INFO, noise=0.02, dpi=30)
+
+
+def test_builds(explorer):
+    assert isinstance(explorer, Explorer) and explorer.n_states == 18 <= 30
+    frame = explorer.render_state(tol=0.01, patience=5)
+    assert frame.error is None and f"keeps {layers_kept(CURVE, 0.01, 5)} layers" in frame.readout
+
+
+@pytest.mark.parametrize("change", [dict(tol=0.08), dict(patience=1)])
+def test_every_control_changes_the_frame(explorer, change):
+    base = explorer.render_state(tol=0.01, patience=5)
+    moved = explorer.render_state(**{"tol": 0.01, "patience": 5, **change})
+    assert moved.image != base.image and moved.readout != base.readout
+
+
+def test_never_firing_and_out_of_range(explorer):
+    assert "never fires" in explorer.render_state(tol=0.0, patience=5).readout
+    with pytest.raises(ValueError, match="tolerance"):
+        explorer.set(tol=1.0)
+    with pytest.raises(ValueError, match="more than 5 layers"):
+        ex.stopping_explorer({"tc_reduction": [0.1, 0.0], "log_likelihood": [0.0, 0.1]})
+
+
+def test_layers_kept_replays_rbig_fit():
+    x = gf.datasets.TwoMoons(noise=0.1).sample(jr.key(0), 300)
+    _, full = gf.rbig_fit(x, n_layers=15, rotation="random", key=jr.key(1), n_iterations=20)
+    _, stopped = gf.rbig_fit(x, n_layers=15, rotation="random", key=jr.key(1), n_iterations=20,
+                             tol=0.03, patience=3)
+    assert stopped["n_layers"] == layers_kept(full["tc_reduction"], 0.03, 3)
+    assert layers_kept([0.5, 0.4], 0.01, 1) == 2  # never fires: keep all
+    assert layers_kept([0.5, 0.0, 0.0], 0.01, 1) == 1
+    with pytest.raises(ValueError):
+        layers_kept([], 0.01)
+
+
+def test_prediction_prompt():
+    assert isinstance(ex.more_or_fewer_layers(), Prediction)
+    assert ex.more_or_fewer_layers().answer == "fewer"

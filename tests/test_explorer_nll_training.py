@@ -1,0 +1,60 @@
+"""The explorer of Part 4 · 00: builds from a stored trajectory, the step slider changes the frame
+and the NLL split it reports, an out-of-range step is refused with a message."""
+
+import jax
+import jax.random as jr
+import numpy as np
+import pytest
+
+import gauss_flows as gf
+from gauss_flows.explorers import nll_training as nt
+from gauss_flows.trajectory import fit_trajectory, nll_terms
+from gauss_flows.widgets import Explorer, Prediction
+
+jax.config.update("jax_enable_x64", True)
+
+
+@pytest.fixture(scope="module")
+def built():
+    data = gf.datasets.TwoMoons().sample(jr.key(0), 200)
+    flow = gf.coupling_flow(jr.key(1), shape=(2,), transformer=gf.Affine(), n_layers=2, nn_width=8)
+    flows, history = fit_trajectory(jr.key(2), flow, data, n_snapshots=2, steps_per_snapshot=10,
+                                    learning_rate=0.02, batch_size=100)
+    return nt.nll_training_explorer(flows, history["step"], data, dpi=40), flows, data
+
+
+def test_builds(built):
+    explorer, flows, _ = built
+    assert isinstance(explorer, Explorer)
+    assert explorer.n_states == 3 <= 30
+    frame = explorer.render_state()
+    assert frame.error is None and "step 20" in frame.readout
+
+
+def test_step_changes_frame_and_readout(built):
+    explorer, flows, data = built
+    first, last = explorer.render_state(step=0), explorer.render_state(step=20)
+    assert first.image != last.image and first.readout != last.readout
+    base, log_det = nll_terms(flows[0], data)
+    assert f"base term {base:.3f}" in first.readout
+    assert f"log-det term {log_det:+.3f}" in first.readout
+    assert f"NLL = {base + log_det:.3f}" in first.readout
+
+
+def test_out_of_range_step_is_refused(built):
+    explorer, _, _ = built
+    with pytest.raises(ValueError, match="training step"):
+        explorer.set(step=500)
+
+
+def test_too_many_or_mismatched_snapshots(built):
+    _, flows, data = built
+    with pytest.raises(ValueError, match="2 to 30 snapshots"):
+        nt.nll_training_explorer(flows, [0, 10], data)
+    with pytest.raises(ValueError, match="2 to 30 snapshots"):
+        nt.nll_training_explorer(flows[:1] * 31, list(range(31)), data)
+
+
+def test_prediction_prompt():
+    prompt = nt.which_term_rises()
+    assert isinstance(prompt, Prediction) and prompt.answer == "it rises"

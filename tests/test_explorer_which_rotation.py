@@ -1,0 +1,48 @@
+"""The explorer of Part 3 · 02 (which rotation): builds, both sliders change the frame, missing
+runs and unknown dimensions give messages, and layers_needed counts from 1."""
+
+import numpy as np
+import pytest
+
+from gauss_flows.explorers import which_rotation as ex
+from gauss_flows.widgets import Explorer, Prediction
+
+TC = {2: 0.4, 4: 1.0}
+RUNS = {(2, "pca"): np.array([0.1, 0.1, 0.05, 0.05]), (2, "random"): np.array([0.15, 0.1, 0.05, 0.02]),
+        (4, "pca"): np.array([0.8, 0.1, 0.05, 0.05]), (4, "random"): np.array([0.3, 0.1, 0.05, 0.02])}
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return ex.rotation_explorer(RUNS, TC, dpi=30)
+
+
+def test_builds(explorer):
+    assert isinstance(explorer, Explorer) and explorer.n_states == 6
+    frame = explorer.render_state(d=4, fraction=0.5)
+    assert frame.error is None and "pca: 1 layers" in frame.readout and "random: more than 4 layers" in frame.readout
+
+
+@pytest.mark.parametrize("change", [dict(d=2), dict(fraction=0.25)])
+def test_every_control_changes_the_frame(explorer, change):
+    base = explorer.render_state(d=4, fraction=0.5)
+    moved = explorer.render_state(**{"d": 4, "fraction": 0.5, **change})
+    assert moved.image != base.image and moved.readout != base.readout
+
+
+def test_messages(explorer):
+    with pytest.raises(ValueError, match="dimension"):
+        explorer.set(d=9)
+    with pytest.raises(ValueError, match="missing"):
+        ex.rotation_explorer({(2, "pca"): RUNS[2, "pca"]}, {2: 0.4})
+    assert "No runs" in str(pytest.raises(ValueError, ex._render, 3, 0.5, runs=RUNS, tc=TC).value)
+
+
+def test_layers_needed():
+    assert ex.layers_needed(1.0, [0.6, 0.1], 0.5) == 1
+    assert ex.layers_needed(1.0, [0.3, 0.3], 0.5) == 2
+    assert ex.layers_needed(1.0, [0.1, 0.1], 0.5) is None
+
+
+def test_prediction():
+    assert isinstance(ex.pca_or_random(), Prediction) and ex.pca_or_random().answer == "PCA, by far"
