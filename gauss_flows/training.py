@@ -22,6 +22,8 @@ the parameters with the best validation loss.
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import time
 
 import equinox as eqx
@@ -30,7 +32,8 @@ import jax.numpy as jnp
 import jax.random as jr
 import optax
 from jax import Array
-from tqdm.auto import trange
+import tqdm.auto
+import tqdm.std
 
 from .parameters import split_trainable
 
@@ -42,6 +45,16 @@ def _adam(learning_rate: float) -> optax.GradientTransformation:
     # One optimizer object per learning rate, so that repeated fits hit _run_epoch's cache
     # (jit keys on the identity of the optimizer's functions).
     return optax.adam(learning_rate)
+
+
+def _progress_bar(n_epochs: int, disable: bool):
+    """tqdm's widget bar in a live notebook; a plain text bar on stdout when the book is built
+    (GAUSS_FLOWS_STATIC=1): a published page cannot show a live widget, and stderr output
+    would be shown as an error."""
+    if os.environ.get("GAUSS_FLOWS_STATIC", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return tqdm.std.trange(n_epochs, disable=disable, desc="fit", leave=True, file=sys.stdout,
+                               ascii=True, mininterval=1e9, ncols=80)
+    return tqdm.auto.trange(n_epochs, disable=disable, desc="fit", leave=True)
 
 
 def _loss(params, static, batch):
@@ -164,7 +177,7 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
                "n_epochs": 0, "stopped_early": False, "seconds": 0.0}
     best_params, epochs_without_progress = params, 0
     start = time.perf_counter()
-    with trange(int(max_epochs), disable=not show_progress, desc="fit", leave=True) as bar:
+    with _progress_bar(int(max_epochs), disable=not show_progress) as bar:
         for epoch, epoch_key in zip(bar, jr.split(shuffle_key, int(max_epochs))):
             params, opt_state, train_loss, val_loss = run_epoch(params, opt_state, epoch_key)
             train_loss, val_loss = float(train_loss), float(val_loss)

@@ -99,7 +99,8 @@ def _render(data: str, init: bool, batch: int):
     ax2.set_xticks(range(3), [f"ch {c}" for c in range(3)])
     ax2.legend(fontsize=8)
     style_ax(ax2, "mean and std per channel (dotted: 1)")
-    how = f"from_data on {batch} samples" if init else "identity (no data-dependent init)"
+    how = (f"from_data on {batch} samples" if init else
+           f"identity (no data-dependent init; the batch slider, now {batch}, acts once it is on)")
     readout = (f"{data}, ActNorm {how}: means after = {np.array2string(state['mean'], precision=2)}, "
                f"stds = {np.array2string(state['std'], precision=2)};  starting NLL of "
                f"ActNorm + LULinear = {state['nll']:.4g} nats per sample")

@@ -133,7 +133,12 @@ def _render(rotation: str, pca_samples: int):
     axes[2].set_yticks(range(4), ["none", "random", "PCA", "Householder\n(trained)"], fontsize=8)
     axes[2].set_xlim(min(nlls) - 0.1, max(nlls) + 0.1)
     style_ax(axes[2], "test NLL (nats per sample)")
-    used = f"PCA fitted on {pca_samples} samples" if rotation == "PCA (frozen)" else "PCA sample size not used"
+    if rotation == "PCA (frozen)":
+        used = f"PCA fitted on {pca_samples} samples"
+    elif pca_samples >= 2:  # the slider still moves the PCA bar on the right
+        used = f"the PCA bar: fitted on {pca_samples} samples"
+    else:
+        used = f"the PCA bar: 1 sample is too few for PCA, it shows the {N_TRAIN}-sample fit"
     readout = (f"{rotation} ({used}): test NLL = {state['nll']:.3f} nats; trainable parameters in "
                f"the rotation: {state['rotation_params']}")
     return fig, readout
