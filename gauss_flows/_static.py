@@ -26,20 +26,15 @@ import base64
 import html
 import io
 import json
-import os
 
 import numpy as np
 
 from _style import ACCENT, ACTIVE, PASSIVE
 
+from ._mode import STATIC_ENV, static_mode  # noqa: F401  (re-exported to widgets)
+
 MIME = {"webp": "image/webp", "png": "image/png"}
-STATIC_ENV = "GAUSS_FLOWS_STATIC"
 _RENDERERS: dict = {}  # (width, height, dpi) -> the Agg renderer reused by encode_figure
-
-
-def static_mode() -> bool:
-    """True when the book build asked for static explorers (``GAUSS_FLOWS_STATIC=1``)."""
-    return os.environ.get(STATIC_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def encode_figure(fig, *, dpi: float, image_format: str = "webp", quality: int = 80) -> bytes:

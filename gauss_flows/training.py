@@ -22,7 +22,6 @@ the parameters with the best validation loss.
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import time
 
@@ -35,6 +34,7 @@ from jax import Array
 import tqdm.auto
 import tqdm.std
 
+from ._mode import static_mode
 from .parameters import split_trainable
 
 __all__ = ["fit", "TrainingDivergedError"]
@@ -51,7 +51,7 @@ def _progress_bar(n_epochs: int, disable: bool):
     """tqdm's widget bar in a live notebook; a plain text bar on stdout when the book is built
     (GAUSS_FLOWS_STATIC=1): a published page cannot show a live widget, and stderr output
     would be shown as an error."""
-    if os.environ.get("GAUSS_FLOWS_STATIC", "").strip().lower() in {"1", "true", "yes", "on"}:
+    if static_mode():
         return tqdm.std.trange(n_epochs, disable=disable, desc="fit", leave=True, file=sys.stdout,
                                ascii=True, mininterval=1e9, ncols=80)
     return tqdm.auto.trange(n_epochs, disable=disable, desc="fit", leave=True)
