@@ -1,6 +1,7 @@
 """Section 2, speed: the same flow in both libraries, timed on the same points.
 
-Rows (medians over ``repeats`` calls, each ended by ``block_until_ready``):
+Rows (medians over ``repeats`` calls, each ended by ``block_until_ready``; the two libraries
+alternate call by call, so a busy moment of the machine slows both):
 
 * ``log_prob`` and ``sample`` on ``n_points`` points, jitted (``eqx.filter_jit``);
 * one gradient step: the same code for both (mean negative log-likelihood of a batch of 256,
@@ -15,6 +16,7 @@ The ratio is gauss_flows / FlowJAX: below 1, gauss_flows is faster.
 
 from __future__ import annotations
 
+import statistics
 import time
 from dataclasses import dataclass
 
@@ -59,14 +61,8 @@ def _gradient_step(batch_size):
     return optimizer, step
 
 
-def _first_and_median(fn, repeats):
-    start = time.perf_counter()
-    fn()
-    first = time.perf_counter() - start
-    return first, median_time(fn, repeats)
-
-
-def _measure(flow, s: SpeedSettings) -> dict:
+def _calls(flow, s: SpeedSettings) -> dict:
+    """The timed calls for one flow, each blocking until its result is ready."""
     key = jr.key(0)
     points = 1.5 * jr.normal(jr.key(1), (s.n_points, 2))
     batch = points[: s.batch_size]
@@ -74,11 +70,26 @@ def _measure(flow, s: SpeedSettings) -> dict:
     sample = eqx.filter_jit(lambda f, k: f.sample(k, (s.n_points,)))
     optimizer, step = _gradient_step(s.batch_size)
     opt_state = optimizer.init(eqx.filter(flow, eqx.is_inexact_array))
-    first_lp, lp = _first_and_median(lambda: block(log_prob(flow, points)), s.repeats)
-    first_sa, sa = _first_and_median(lambda: block(sample(flow, key)), s.repeats)
-    first_st, st = _first_and_median(lambda: block(step(flow, opt_state, batch)), s.repeats)
-    return {"log_prob": lp, "sample": sa, "step": st,
-            "log_prob first call": first_lp, "sample first call": first_sa, "step first call": first_st}
+    return {"log_prob": lambda: block(log_prob(flow, points)),
+            "sample": lambda: block(sample(flow, key)),
+            "step": lambda: block(step(flow, opt_state, batch))}
+
+
+def _measure(flows: dict, s: SpeedSettings) -> dict:
+    """First call, then ``repeats`` timed calls per row, the libraries taking turns call by
+    call: a busy moment of the machine then slows both, and the ratio stays fair."""
+    calls = {name: _calls(flow, s) for name, flow in flows.items()}
+    results = {name: {} for name in flows}
+    for what in ("log_prob", "sample", "step"):
+        for name in flows:
+            results[name][f"{what} first call"] = median_time(calls[name][what], 1)
+        times = {name: [] for name in flows}
+        for _ in range(s.repeats):
+            for name in flows:
+                times[name].append(median_time(calls[name][what], 1))
+        for name in flows:
+            results[name][what] = statistics.median(times[name])
+    return results
 
 
 def _loop_step_time(fit_one, s: SpeedSettings) -> float:
@@ -104,9 +115,8 @@ def run(settings: SpeedSettings, out_dir, log=print) -> dict:
                                          batch_size=settings.batch_size, max_patience=10**6,
                                          show_progress=False)[0],
     }
-    results = {}
-    for name, flow in flows.items():
-        results[name] = _measure(flow, settings)
+    results = _measure(flows, settings)
+    for name in flows:
         results[name][f"own fit loop, {settings.loop_epochs} epochs, per step"] = _loop_step_time(loops[name], settings)
         log(f"  {name}: " + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in results[name].items()))
     rows = [{"what": what, "gauss_flows": results["gauss_flows"][what],

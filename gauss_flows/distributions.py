@@ -24,6 +24,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
+import numpy as np
 from jax import Array
 from jax.typing import ArrayLike
 
@@ -139,9 +140,42 @@ class Transformed(Distribution):
         return jax.vmap(self.bijection.transform)(flat).reshape(x.shape)
 
 
+#: Points per compiled call of :func:`jit_log_prob`: every batch is evaluated in chunks of this
+#: size, so one compilation per model architecture serves batches of any size.
+LOG_PROB_CHUNK = 1024
+
+
 @eqx.filter_jit
-def jit_log_prob(model, x: Array) -> Array:
-    """``model.log_prob(x)`` for a batch ``x``, compiled once per model architecture and batch
-    shape and then reused (a fresh ``jax.jit`` per call would recompile every time): the KL
-    estimates, density pictures and explorers of the book all evaluate through it."""
+def _log_prob_chunk(model, x: Array) -> Array:
     return model.log_prob(x)
+
+
+def jit_log_prob(model, x: ArrayLike) -> Array:
+    """``model.log_prob(x)`` for a batch ``x`` of shape ``(*batch, *model.shape)``, compiled ONCE
+    per model architecture and then reused.
+
+    The points go through one compiled function in chunks of ``LOG_PROB_CHUNK`` (the last one
+    padded with copies of the first point, whose values are dropped), so the validation loss of
+    :func:`~gauss_flows.fit`, KL estimates and density grids of any size share a compilation;
+    a fresh ``jax.jit`` per call, or one per batch size, would compile again every time.
+    For evaluation outside ``jit``: under a transformation it is plain ``model.log_prob``.
+    """
+    x = jnp.asarray(x)
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        x = x.astype(jnp.result_type(float))
+    if isinstance(x, jax.core.Tracer):
+        return model.log_prob(x)
+    shape = tuple(getattr(model, "shape", x.shape[1:]))  # a bare density: one batch axis
+    if x.ndim < len(shape) or x.shape[x.ndim - len(shape):] != shape:
+        raise ValueError(f"jit_log_prob expects points of shape (*batch, {', '.join(map(str, shape))}) "
+                         f"for a model of event shape {shape}, but got shape {x.shape}.")
+    batch = x.shape[:x.ndim - len(shape)]
+    flat = np.asarray(x).reshape((math.prod(batch),) + shape)
+    n = flat.shape[0]
+    if n == 0:
+        return jnp.zeros(batch, x.dtype)
+    filler = np.broadcast_to(flat[:1], ((-n) % LOG_PROB_CHUNK,) + shape)
+    padded = np.concatenate([flat, filler])
+    chunks = [np.asarray(_log_prob_chunk(model, jnp.asarray(padded[start:start + LOG_PROB_CHUNK])))
+              for start in range(0, padded.shape[0], LOG_PROB_CHUNK)]
+    return jnp.asarray(np.concatenate(chunks)[:n].reshape(batch))

@@ -30,7 +30,7 @@ from jax import Array
 from jax.scipy.special import logsumexp, ndtri
 
 from .bijectors.mixture_cdf import MixtureGaussianCDF
-from .numerics import log_ndtr, ndtri_exp
+from .numerics import normal_quantile_of_mixture
 
 __all__ = ["fit_gaussian_mixture", "fit_marginal_mixture", "empirical_cdf", "gaussianize_empirical",
            "silverman_bandwidth", "kde_cdf", "kde_log_pdf", "gaussianize_kde", "dkw_epsilon",
@@ -242,12 +242,7 @@ def kde_cdf(data, x, bandwidth=None) -> Array:
 @jax.jit
 def _gaussianize_standardised(u: Array) -> Array:
     # compiled as one kernel: run eagerly, each op over the (points x data) table is a pass
-    log_n = math.log(u.shape[-1])
-    log_cdf = logsumexp(log_ndtr(u), axis=-1) - log_n
-    log_survival = logsumexp(log_ndtr(-u), axis=-1) - log_n
-    lower = log_cdf <= log_survival
-    quantile = ndtri_exp(jnp.minimum(jnp.minimum(log_cdf, log_survival), math.log(0.5)))
-    return jnp.where(lower, quantile, -quantile)
+    return normal_quantile_of_mixture(-math.log(u.shape[-1]), u)  # equal weights 1/n
 
 
 def gaussianize_kde(data, x=None, bandwidth=None) -> Array:

@@ -30,7 +30,7 @@ import jax
 import jax.numpy as jnp
 from jax import Array, lax
 from jax.scipy.special import log_ndtr as _log_ndtr
-from jax.scipy.special import ndtr, ndtri
+from jax.scipy.special import logsumexp, ndtri
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _LOG_HALF = math.log(0.5)
@@ -40,17 +40,28 @@ _NEWTON_STEPS = 6
 _SERIES_ORDER = 8
 
 
-def log_ndtr(x: Array) -> Array:
-    """:math:`\\log\\Phi(x)`, to full relative precision in both tails.
+def log_ndtr_pair(x: Array) -> tuple[Array, Array]:
+    """:math:`(\\log\\Phi(x),\\ \\log\\Phi(-x))`, both to full relative precision, from ONE
+    evaluation of the tail series.
 
-    Below 0 this is ``jax.scipy.special.log_ndtr``, with 8 instead of 3 terms of its asymptotic
-    series in the far tail (3 leave relative errors of ~1e-11 around x = -30 in float64);
-    above 0 it is :math:`\\operatorname{log1p}(-\\Phi(-x))`, which keeps the relative precision
-    of the tiny negative result (``log(ndtr(x))`` loses it between about 5 and 8).
+    The smaller side :math:`\\log\\Phi(-|x|) \\le \\log\\tfrac12` is ``jax.scipy.special.log_ndtr``
+    with 8 instead of 3 terms of its asymptotic series in the far tail (3 leave relative errors
+    of ~1e-11 around x = -30 in float64); the larger side is
+    :math:`\\operatorname{log1p}(-e^{\\log\\Phi(-|x|)})`, which keeps the relative precision of
+    the tiny negative result (``log(ndtr(x))`` loses it between about 5 and 8). A Gaussian-CDF
+    map needs both sides (each tail from its own small side), and computing them together
+    halves the work and the compiled program.
     """
     x = jnp.asarray(x)
-    upper = jnp.log1p(-ndtr(-jnp.maximum(x, 0.0)))
-    return jnp.where(x > 0, upper, _log_ndtr(x, series_order=_SERIES_ORDER))
+    positive = x > 0
+    small_side = _log_ndtr(jnp.where(positive, -x, x), series_order=_SERIES_ORDER)
+    large_side = jnp.log1p(-jnp.exp(small_side))
+    return jnp.where(positive, large_side, small_side), jnp.where(positive, small_side, large_side)
+
+
+def log_ndtr(x: Array) -> Array:
+    """:math:`\\log\\Phi(x)`, to full relative precision in both tails (see :func:`log_ndtr_pair`)."""
+    return log_ndtr_pair(x)[0]
 
 
 def normal_log_pdf(x: Array) -> Array:
@@ -59,13 +70,12 @@ def normal_log_pdf(x: Array) -> Array:
 
 
 @jax.custom_jvp
-def ndtri_exp(log_p: Array) -> Array:
-    """:math:`z = \\Phi^{-1}(e^{\\ell})`, the inverse of :func:`log_ndtr`, for :math:`\\ell \\le 0`.
+def ndtri_exp_lower(log_p: Array) -> Array:
+    """:math:`z = \\Phi^{-1}(e^{\\ell}) \\le 0` for :math:`\\ell \\le \\log\\tfrac12` (larger values are
+    treated as :math:`\\log\\tfrac12`): the lower half of :func:`ndtri_exp`.
 
-    Upper half (:math:`\\ell > \\log\\tfrac12`): :math:`z = -\\Phi^{-1}(-\\operatorname{expm1}\\ell)`,
-    which keeps the precision of :math:`1 - p` when :math:`p` is close to 1.
-    Lower half: start from ``ndtri(exp(l))`` or, in the far tail where ``exp`` would underflow,
-    from the asymptotic :math:`\\log\\Phi(z) \\approx -z^2/2 - \\log(-z) - \\tfrac12\\log 2\\pi`, i.e.
+    Start from ``ndtri(exp(l))`` or, in the far tail where ``exp`` would underflow, from the
+    asymptotic :math:`\\log\\Phi(z) \\approx -z^2/2 - \\log(-z) - \\tfrac12\\log 2\\pi`, i.e.
     :math:`z_0 = -\\sqrt{t - \\log t - \\log 2\\pi}` with :math:`t = -2\\ell`; then Newton steps on
     :math:`\\log\\Phi(z) = \\ell`. :math:`\\log\\Phi` is concave, so Newton converges monotonically.
     The derivative is :math:`dz/d\\ell = \\Phi(z)/\\varphi(z) = e^{\\ell - \\log\\varphi(z)}`.
@@ -85,9 +95,30 @@ def ndtri_exp(log_p: Array) -> Array:
         slope = jnp.exp(normal_log_pdf(z) - log_cdf)  # d log Phi / dz, the inverse Mills ratio
         return z - (log_cdf - lower) / slope
 
-    z = lax.fori_loop(0, _NEWTON_STEPS, newton, z)
+    return lax.fori_loop(0, _NEWTON_STEPS, newton, z)
+
+
+@ndtri_exp_lower.defjvp
+def _ndtri_exp_lower_jvp(primals, tangents):
+    (log_p,), (d_log_p,) = primals, tangents
+    z = ndtri_exp_lower(log_p)
+    return z, jnp.where(log_p <= _LOG_HALF, jnp.exp(log_p - normal_log_pdf(z)), 0.0) * d_log_p
+
+
+@jax.custom_jvp
+def ndtri_exp(log_p: Array) -> Array:
+    """:math:`z = \\Phi^{-1}(e^{\\ell})`, the inverse of :func:`log_ndtr`, for :math:`\\ell \\le 0`.
+
+    Lower half: :func:`ndtri_exp_lower`. Upper half (:math:`\\ell > \\log\\tfrac12`):
+    :math:`z = -\\Phi^{-1}(-\\operatorname{expm1}\\ell)`, which keeps the precision of
+    :math:`1 - p` when :math:`p` is close to 1.
+    The derivative is :math:`dz/d\\ell = \\Phi(z)/\\varphi(z) = e^{\\ell - \\log\\varphi(z)}`.
+    """
+    log_p = jnp.asarray(log_p)
+    if not jnp.issubdtype(log_p.dtype, jnp.floating):
+        log_p = log_p.astype(jnp.result_type(float))
     z_upper = -ndtri(-jnp.expm1(jnp.maximum(log_p, _LOG_HALF)))
-    return jnp.where(log_p > _LOG_HALF, z_upper, z)
+    return jnp.where(log_p > _LOG_HALF, z_upper, ndtri_exp_lower(log_p))
 
 
 @ndtri_exp.defjvp
@@ -95,6 +126,21 @@ def _ndtri_exp_jvp(primals, tangents):
     (log_p,), (d_log_p,) = primals, tangents
     z = ndtri_exp(log_p)
     return z, jnp.exp(log_p - normal_log_pdf(z)) * d_log_p
+
+
+def normal_quantile_of_mixture(log_weights: Array, standardized: Array) -> Array:
+    """:math:`z = \\Phi^{-1}\\big(\\sum_k w_k \\Phi(u_k)\\big)` over the last axis, in log space.
+
+    :math:`\\log F` and :math:`\\log(1 - F)` are ``logsumexp`` of the components' log-CDFs and
+    log-survivals; the quantile is taken from the smaller of the two tail probabilities (at most
+    1/2, up to rounding), so :math:`z` stays accurate where :math:`F` itself would round to 0 or 1.
+    Shared by the mixture-CDF bijector and the KDE Gaussianizer.
+    """
+    log_cdf_parts, log_survival_parts = log_ndtr_pair(standardized)
+    log_cdf = logsumexp(log_weights + log_cdf_parts, axis=-1)
+    log_survival = logsumexp(log_weights + log_survival_parts, axis=-1)
+    tail_quantile = ndtri_exp_lower(jnp.minimum(log_cdf, log_survival))
+    return jnp.where(log_cdf <= log_survival, tail_quantile, -tail_quantile)
 
 
 def _value_and_slope(fn, has_derivative: bool):

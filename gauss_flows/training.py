@@ -12,16 +12,19 @@ constant, so lower loss is a smaller forward KL (Papamakarios et al. 2021, sec. 
 
 :func:`fit` runs minibatch Adam (Kingma & Ba 2015) on the trainable leaves only
 (:func:`~gauss_flows.split_trainable`: frozen rotations and the like stay put). One whole
-epoch (shuffle, then a ``lax.scan`` over equal-sized minibatches, then the validation loss) is
-one compiled call, compiled once per architecture and data size (a second fit of the same
-architecture reuses it): the few samples that do not fill a last batch are left out
-of that epoch (a different few each time, as the order is reshuffled). Early stopping keeps
-the parameters with the best validation loss.
+epoch (shuffle, then a ``lax.scan`` over equal-sized minibatches) is one compiled call,
+compiled once per architecture and data size (a second fit of the same architecture reuses
+it): the few samples that do not fill a last batch are left out of that epoch (a different
+few each time, as the order is reshuffled). The validation loss after each epoch goes through
+:func:`~gauss_flows.jit_log_prob`, the compiled log-density that KL estimates and density
+pictures of the same flow reuse. Early stopping keeps the parameters with the best
+validation loss.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import sys
 import time
 
@@ -35,6 +38,7 @@ import tqdm.auto
 import tqdm.std
 
 from ._mode import static_mode
+from .distributions import jit_log_prob
 from .parameters import split_trainable
 
 __all__ = ["fit", "TrainingDivergedError"]
@@ -62,8 +66,8 @@ def _loss(params, static, batch):
 
 
 @eqx.filter_jit
-def _run_epoch(params, static, optimizer, opt_state, key, train, val, batch_size: int):
-    """One epoch: reshuffle, a ``lax.scan`` of minibatch steps, then the validation loss.
+def _run_epoch(params, static, optimizer, opt_state, key, train, batch_size: int):
+    """One epoch: reshuffle, then a ``lax.scan`` of minibatch steps.
 
     Module-level and jitted on the flow's structure, the optimizer and the data shapes, so a
     second ``fit`` of a flow of the same architecture on data of the same size reuses the
@@ -80,9 +84,7 @@ def _run_epoch(params, static, optimizer, opt_state, key, train, val, batch_size
         return (optax.apply_updates(params, updates), opt_state), loss
 
     (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), order)
-    train_loss = jnp.mean(losses)
-    val_loss = _loss(params, static, val) if val.shape[0] else train_loss
-    return params, opt_state, train_loss, val_loss
+    return params, opt_state, jnp.mean(losses)
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -156,43 +158,21 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
         ValueError: data of the wrong shape, or bad settings.
         TrainingDivergedError: the loss became NaN or infinite (the epoch is named).
     """
-    data = _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience)
-    params, static = split_trainable(flow)
-    floating = jax.tree_util.tree_leaves(params)
-    if not floating:
-        raise ValueError("fit: the flow has no trainable parameters.")
-    data = data.astype(floating[0].dtype)  # train in the flow's precision
-    split_key, shuffle_key = jr.split(key)
-    train, val = _split(split_key, data, val_fraction)
-    n_train = train.shape[0]
-    batch_size = min(int(batch_size), n_train)
-    optimizer_given = optimizer is not None
-    optimizer = _adam(float(learning_rate)) if optimizer is None else optimizer
-    opt_state = optimizer.init(params)
-
-    def run_epoch(params, opt_state, key):
-        return _run_epoch(params, static, optimizer, opt_state, key, train, val, batch_size)
-
-    history = {"train_loss": [], "val_loss": [], "best_epoch": -1, "best_val_loss": float("inf"),
-               "n_epochs": 0, "stopped_early": False, "seconds": 0.0}
-    best_params, epochs_without_progress = params, 0
+    best_flow, history = flow, {"train_loss": [], "val_loss": [], "best_epoch": -1,
+                                "best_val_loss": float("inf"), "n_epochs": 0,
+                                "stopped_early": False, "seconds": 0.0}
+    _, epochs = _epochs(key, flow, data, learning_rate=learning_rate, max_epochs=max_epochs,
+                        batch_size=batch_size, val_fraction=val_fraction, patience=patience,
+                        optimizer=optimizer, where="fit")
+    epochs_without_progress = 0
     start = time.perf_counter()
     with _progress_bar(int(max_epochs), disable=not show_progress) as bar:
-        for epoch, epoch_key in zip(bar, jr.split(shuffle_key, int(max_epochs))):
-            params, opt_state, train_loss, val_loss = run_epoch(params, opt_state, epoch_key)
-            train_loss, val_loss = float(train_loss), float(val_loss)
-            for name, value in (("training", train_loss), ("validation", val_loss)):
-                if not jnp.isfinite(value):
-                    raise TrainingDivergedError(
-                        f"fit: the {name} loss became {value} at epoch {epoch + 1}. The parameters "
-                        f"diverged; try a smaller learning rate (learning_rate={learning_rate}"
-                        f"{' was ignored: an optimizer was given' if optimizer_given else ''}), "
-                        "gradient clipping (optax.clip_by_global_norm) or standardised data.")
+        for _, (epoch, (trained, train_loss, val_loss)) in zip(bar, enumerate(epochs)):
             history["train_loss"].append(train_loss)
             history["val_loss"].append(val_loss)
             if val_loss < history["best_val_loss"]:
                 history["best_val_loss"], history["best_epoch"] = val_loss, epoch
-                best_params, epochs_without_progress = params, 0
+                best_flow, epochs_without_progress = trained, 0
             else:
                 epochs_without_progress += 1
             bar.set_postfix(train=f"{train_loss:.4f}", val=f"{val_loss:.4f}",
@@ -202,4 +182,45 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
                 break
     history["n_epochs"] = len(history["train_loss"])
     history["seconds"] = time.perf_counter() - start
-    return eqx.combine(best_params, static), history
+    return best_flow, history
+
+
+def _epochs(key, flow, data, *, learning_rate, max_epochs, batch_size, val_fraction, patience,
+            optimizer, where: str):
+    """Check the inputs and set up a maximum-likelihood run (now); return the optimiser steps per
+    epoch and an iterator that runs it, yielding ``(flow, train_loss, val_loss)`` after every
+    epoch (at most ``max_epochs``),
+    raising TrainingDivergedError when a loss is not finite. The loop of :func:`fit`, shared
+    with ``trajectory.replay_fit``."""
+    data = _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience)
+    params, static = split_trainable(flow)
+    floating = jax.tree_util.tree_leaves(params)
+    if not floating:
+        raise ValueError(f"{where}: the flow has no trainable parameters.")
+    data = data.astype(floating[0].dtype)  # train in the flow's precision
+    split_key, shuffle_key = jr.split(key)
+    train, val = _split(split_key, data, val_fraction)
+    batch_size = min(int(batch_size), train.shape[0])
+    optimizer_given = optimizer is not None
+    optimizer = _adam(float(learning_rate)) if optimizer is None else optimizer
+    opt_state = optimizer.init(params)
+
+    def run(params, opt_state):
+        for epoch, epoch_key in enumerate(jr.split(shuffle_key, int(max_epochs))):
+            params, opt_state, train_loss = _run_epoch(params, static, optimizer, opt_state,
+                                                       epoch_key, train, batch_size)
+            trained = eqx.combine(params, static)
+            train_loss = float(train_loss)
+            # the validation loss through the shared compiled log_prob (compiled once per
+            # architecture, reused by KL estimates and density pictures of the same flow)
+            val_loss = float(-jnp.mean(jit_log_prob(trained, val))) if val.shape[0] else train_loss
+            for name, value in (("training", train_loss), ("validation", val_loss)):
+                if not math.isfinite(value):
+                    raise TrainingDivergedError(
+                        f"{where}: the {name} loss became {value} at epoch {epoch + 1}. The "
+                        f"parameters diverged; try a smaller learning rate (learning_rate={learning_rate}"
+                        f"{' was ignored: an optimizer was given' if optimizer_given else ''}), "
+                        "gradient clipping (optax.clip_by_global_norm) or standardised data.")
+            yield trained, train_loss, val_loss
+
+    return train.shape[0] // batch_size, run(params, opt_state)

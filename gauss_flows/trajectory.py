@@ -6,7 +6,12 @@
 the trainable leaves, :func:`~gauss_flows.split_trainable`), without validation or early
 stopping, and keeps a copy of the flow every ``steps_per_snapshot`` steps. The steps between
 two snapshots are one compiled ``lax.scan``, compiled once per flow structure (and reused
-by later calls with a flow of the same structure, e.g. another seed).
+by later calls with a flow of the same structure, e.g. another seed). Two flows that differ
+only in how their layers are grouped (RBIG's per-layer ``Chain([marginal, rotation])`` or one
+flat chain) or in the kind of fixed rotation (PCA or random) train and evaluate through one
+:func:`canonical_form`, so they share those compilations too. :func:`replay_fit` reruns
+:func:`~gauss_flows.fit` itself epoch by epoch (same split, shuffles and compiled epoch) and
+keeps the flow after every epoch.
 
 :func:`nll_terms` splits the negative log-likelihood into the two terms of the change of
 variables,
@@ -30,17 +35,60 @@ import numpy as np
 import optax
 from jax import Array
 
+from .bijectors.chain import Chain
+from .bijectors.rotations import _FixedOrthogonal
+from .distributions import Transformed
 from .parameters import split_trainable
-from .training import _adam, _loss  # the same optimizer objects and loss as fit: shared compilations
+# the same optimizer objects, loss, split and compiled epoch as fit: shared compilations
+from .training import _adam, _epochs, _loss
 
-__all__ = ["fit_trajectory", "nll_terms", "layer_outputs", "layer_report"]
+__all__ = ["fit_trajectory", "replay_fit", "nll_terms", "latent_and_log_det", "canonical_form",
+           "layer_outputs", "layer_report"]
+
+
+def _flat_layers(bijector) -> list:
+    if isinstance(bijector, Chain):
+        return [layer for member in bijector.bijectors for layer in _flat_layers(member)]
+    if isinstance(bijector, _FixedOrthogonal) and type(bijector) is not _FixedOrthogonal:
+        return [_FixedOrthogonal(bijector.rotation.value, bijector.mean.value)]
+    return [bijector]
+
+
+def canonical_form(flow):
+    """The same density in one standard pytree layout, for compiled code to share.
+
+    Nested chains are flattened into one ``Chain`` (the maths of a chain of chains is the
+    chain of their members), fixed rotations of every kind (PCA, random) become one class,
+    and weakly typed arrays get their full dtype (a template's ``jnp.full`` is weakly typed,
+    its trained copy is not, and jit would compile both). A flow that is not a
+    ``Transformed`` with a ``Chain`` keeps its layout; its weak types are still removed.
+    Flows with equal canonical layouts (an RBIG fit and ``gaussianization_flow(...,
+    rotation="random")`` of the same size, or any two snapshots of one run) then share one
+    compilation of every jitted function they pass through; the leaves of the trainable
+    parameters keep their order.
+    """
+    if isinstance(flow, Transformed) and isinstance(flow.bijection, Chain):
+        flow = Transformed(flow.base, Chain(_flat_layers(flow.bijection)))
+    return jax.tree_util.tree_map(
+        lambda leaf: jnp.asarray(leaf, dtype=leaf.dtype) if getattr(leaf, "weak_type", False) else leaf,
+        flow)
+
+
+@eqx.filter_jit
+def _latent_and_log_det(flow, x):
+    return jax.vmap(flow.bijection.transform_and_log_det)(x)
+
+
+def latent_and_log_det(flow, x) -> tuple[Array, Array]:
+    """``(T(x), log|det dT/dx|)`` for a batch ``x`` (n, *shape): compiled once per canonical
+    layout (:func:`canonical_form`) and batch shape, and shared by every snapshot of a run."""
+    return _latent_and_log_det(canonical_form(flow), jnp.asarray(x))
 
 
 def nll_terms(flow, x) -> tuple[float, float]:
     """``(base_term, log_det_term)`` of the mean NLL of ``x`` (n, *shape) under ``flow``;
     their sum is ``-mean(flow.log_prob(x))``."""
-    x = jnp.asarray(x)
-    z, log_det = jax.vmap(flow.bijection.transform_and_log_det)(x)
+    z, log_det = latent_and_log_det(flow, x)
     log_base = flow.base.log_prob(z)
     return float(-jnp.mean(log_base)), float(-jnp.mean(log_det))
 
@@ -58,14 +106,13 @@ def layer_outputs(flow, x) -> tuple[list[Array], list[Array]]:
     return outputs, log_dets
 
 
-_nll = eqx.filter_jit(_loss)
-
-
 @eqx.filter_jit
 def _run(params, opt_state, keys, data, static, optimizer, batch_size):
-    """``len(keys)`` Adam steps on random minibatches; compiled once per flow structure,
-    optimizer and batch size (the same structure with new parameters is not recompiled)."""
+    """``len(keys)`` Adam steps on random minibatches and the NLL of all of ``data`` before
+    and after them; compiled once per flow structure, optimizer and batch size (the same
+    structure with new parameters is not recompiled)."""
     n = data.shape[0]
+    start = params
 
     def step(carry, step_key):
         params, opt_state = carry
@@ -75,7 +122,10 @@ def _run(params, opt_state, keys, data, static, optimizer, batch_size):
         return (optax.apply_updates(params, updates), opt_state), loss
 
     (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), keys)
-    return params, opt_state, losses, _loss(params, static, data)
+    # both full-data NLLs in one batched evaluation: one forward pass to compile, not two
+    both = jax.tree_util.tree_map(lambda a, b: jnp.stack([a, b]), start, params)
+    full = jax.vmap(lambda p: _loss(p, static, data))(both)
+    return params, opt_state, losses, full
 
 
 def fit_trajectory(key: Array, flow, data, *, n_snapshots: int = 10, steps_per_snapshot: int = 20,
@@ -108,16 +158,19 @@ def fit_trajectory(key: Array, flow, data, *, n_snapshots: int = 10, steps_per_s
     if data.ndim != len(shape) + 1 or tuple(data.shape[1:]) != shape:
         raise ValueError(f"fit_trajectory expects data of shape (n, {', '.join(map(str, shape))}), "
                          f"got {data.shape}.")
-    params, static = split_trainable(flow)
+    own_params, own_static = split_trainable(flow)
+    # train in the canonical layout (shared compilations); snapshots keep the flow's own layout
+    params, static = split_trainable(canonical_form(flow))
     leaves = jax.tree_util.tree_leaves(params)
     if not leaves:
         raise ValueError("fit_trajectory: the flow has no trainable parameters.")
+    own_tree = jax.tree_util.tree_structure(own_params)
     data = data.astype(leaves[0].dtype)
     n = data.shape[0]
     batch_size = min(int(batch_size), n)
     optimizer = _adam(float(learning_rate)) if optimizer is None else optimizer
     opt_state = optimizer.init(params)
-    flows, losses, data_nll = [flow], [], [float(_nll(params, static, data))]
+    flows, losses, data_nll = [flow], [], []
     for snapshot_key in jr.split(key, int(n_snapshots)):
         keys = jr.split(snapshot_key, int(steps_per_snapshot))
         params, opt_state, step_losses, full = _run(params, opt_state, keys, data, static,
@@ -125,11 +178,41 @@ def fit_trajectory(key: Array, flow, data, *, n_snapshots: int = 10, steps_per_s
         if not bool(jnp.all(jnp.isfinite(step_losses))):
             raise FloatingPointError("fit_trajectory: the loss became NaN or infinite; try a "
                                      f"smaller learning rate (learning_rate={learning_rate}).")
-        flows.append(eqx.combine(params, static))
+        own = jax.tree_util.tree_unflatten(own_tree, jax.tree_util.tree_leaves(params))
+        flows.append(eqx.combine(own, own_static))
         losses.append(np.asarray(step_losses))
-        data_nll.append(float(full))
+        if not data_nll:  # the NLL before the first step
+            data_nll.append(float(full[0]))
+        data_nll.append(float(full[1]))
     history = {"step": [k * int(steps_per_snapshot) for k in range(int(n_snapshots) + 1)],
                "loss": np.concatenate(losses), "data_nll": data_nll}
+    return flows, history
+
+
+def replay_fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int = 100,
+               batch_size: int = 256, val_fraction: float = 0.1,
+               optimizer: optax.GradientTransformation | None = None) -> tuple[list, dict]:
+    """The run of ``gf.fit(key, flow, data, ..., patience=None)``, epoch by epoch.
+
+    Same arguments as :func:`~gauss_flows.fit` (without early stopping), the same validation
+    split, shuffles and compiled epoch: after a ``fit`` with these arguments nothing is
+    compiled again, and ``flows[history["best_epoch"] + 1]`` of ``fit`` is the flow it returned.
+
+    Returns:
+        ``flows``: ``max_epochs + 1`` flows, ``flows[0]`` the initial one and ``flows[k]`` the
+        flow after ``k`` epochs; ``history``: ``step`` (optimiser steps before each snapshot),
+        ``train_loss`` and ``val_loss`` (one per epoch, as in ``fit``'s history).
+    """
+    steps_per_epoch, epochs = _epochs(key, flow, data, learning_rate=learning_rate,
+                                      max_epochs=max_epochs, batch_size=batch_size,
+                                      val_fraction=val_fraction, patience=None,
+                                      optimizer=optimizer, where="replay_fit")
+    flows, history = [flow], {"step": [0], "train_loss": [], "val_loss": []}
+    for trained, train_loss, val_loss in epochs:
+        flows.append(trained)
+        history["step"].append(history["step"][-1] + steps_per_epoch)
+        history["train_loss"].append(train_loss)
+        history["val_loss"].append(val_loss)
     return flows, history
 
 

@@ -8,7 +8,9 @@ checked, and is checked in float64 and in float32, on typical and on far-out inp
 * the log-det equals ``slogdet(jax.jacfwd(transform))``;
 * the inverse log-det is minus the forward one;
 * the same numbers under ``jax.jit`` and ``jax.vmap``;
-* a wrong-shaped input raises a ValueError that names both shapes.
+* a wrong-shaped input raises a ValueError that names both shapes;
+* no parameter is weakly typed as built (an optimizer step would make it strongly typed, and
+  every compiled function of the flow would silently compile a second time).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ CASES: dict[str, Case] = {
     "Coupling checkerboard image": Case(lambda k: gf.Coupling(k, shape=(4, 4), transformer=gf.Affine(), mask=gf.masks.checkerboard((4, 4)), nn_width=16, nn_depth=1)),
     # structure
     "Chain": Case(lambda k: gf.Chain([gf.AffineCoupling(k, shape=(3,), nn_width=8, nn_depth=1), gf.Permute(jnp.array([2, 0, 1])), gf.Affine(shape=(3,))])),
+    "Chain scanned (8 repeated blocks)": Case(lambda k: gf.Chain([b for kk in jr.split(k, 8) for b in (gf.AffineCoupling(kk, shape=(3,), nn_width=8, nn_depth=1), gf.Permute(jnp.array([2, 0, 1])))])),
     "Invert(AffineCoupling)": Case(lambda k: gf.Invert(gf.AffineCoupling(k, shape=(3,), nn_width=8, nn_depth=1))),
     "Permute": Case(lambda k: gf.Permute(jnp.array([3, 1, 0, 2]))),
     "Householder": Case(lambda k: gf.Householder(k, dim=4, n_reflections=3)),
@@ -184,6 +187,14 @@ def test_wrong_shape_is_refused_with_both_shapes(name):
         assert str(tuple(bijector.shape)) in message and str(wrong) in message, message
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_parameters_are_not_weakly_typed(name):
+    bijector = CASES[name].make(jr.key(0))  # as built: what gf.fit receives
+    weak = [jax.tree_util.keystr(path) for path, leaf in jax.tree_util.tree_leaves_with_path(bijector)
+            if isinstance(leaf, jax.Array) and leaf.weak_type]
+    assert not weak, f"weakly typed parameters (give them a dtype): {weak}"
+
+
 def _bijector_types(bijector) -> set[str]:
     """Names of the bijector classes in ``bijector`` and, recursively, in everything it wraps."""
     names = {type(bijector).__name__}
@@ -204,3 +215,18 @@ def test_every_public_bijector_has_a_case():
         covered |= _bijector_types(CASES[n].make(jr.key(0)))
     missing = sorted(exported - abstract - covered)
     assert not missing, f"bijectors without a contract case: {missing}"
+
+
+def test_a_scanned_chain_computes_what_the_unrolled_one_does(monkeypatch):
+    """The lax.scan over repeated blocks is an implementation detail: same numbers both ways."""
+    from gauss_flows.bijectors import chain
+
+    _, bijector = _build("Chain scanned (8 repeated blocks)", "float64")
+    assert len(bijector) // chain._repeating_block(bijector.bijectors) >= chain.SCAN_FROM_REPEATS
+    x = jnp.array([0.3, -1.2, 2.0])
+    scanned = [bijector.transform_and_log_det(x), bijector.inverse_and_log_det(x)]
+    monkeypatch.setattr(chain, "SCAN_FROM_REPEATS", 10**6)
+    unrolled = [bijector.transform_and_log_det(x), bijector.inverse_and_log_det(x)]
+    for (y_s, ld_s), (y_u, ld_u) in zip(scanned, unrolled):
+        np.testing.assert_allclose(y_s, y_u, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(ld_s, ld_u, rtol=1e-12, atol=1e-12)

@@ -71,3 +71,28 @@ def test_log_prob_works_under_jit_and_grad():
     grads = jax.grad(loss)(flow)
     assert float(jnp.abs(grads.bijection.bijectors[0].params.log_scale).max()) > 0
     np.testing.assert_allclose(jax.jit(loss)(flow), loss(flow), atol=1e-12)
+
+
+class _CountingNormal(gf.StandardNormal):
+    """A standard normal that counts how often its log-density is traced (= compiled)."""
+
+    def _log_prob(self, x):
+        _TRACES.append(x.shape)
+        return super()._log_prob(x)
+
+
+_TRACES: list = []
+
+
+def test_jit_log_prob_matches_log_prob_for_any_batch_and_compiles_once():
+    model = _CountingNormal((2,))
+    _TRACES.clear()
+    for shape in [(1, 2), (1500, 2), (3, 5, 2), (gf.distributions.LOG_PROB_CHUNK, 2)]:
+        x = jr.normal(jr.key(shape[0]), shape)
+        got = gf.jit_log_prob(model, x)
+        assert got.shape == shape[:-1]
+        np.testing.assert_allclose(got, gf.StandardNormal((2,)).log_prob(x), rtol=1e-6, atol=1e-6)
+    assert len(_TRACES) == 1, f"compiled {len(_TRACES)} times for 4 batch sizes"
+    assert gf.jit_log_prob(model, jnp.zeros((0, 2))).shape == (0,)
+    with pytest.raises(ValueError, match=r"\(\*batch, 2\)"):
+        gf.jit_log_prob(model, jnp.zeros((4, 3)))

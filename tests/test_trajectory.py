@@ -88,3 +88,35 @@ def test_layer_report_on_a_linear_gaussian_flow():
     assert abs(report["kl"][-1]) < 0.05
     assert report["total_correlation"][0] == pytest.approx(-0.5 * np.log(1 - 0.9**2 / 2), abs=0.05)
     assert max(report["negentropy"]) < 0.05  # Gaussian marginals throughout
+
+
+def test_replay_fit_is_the_run_of_fit(setup):
+    from gauss_flows.trajectory import replay_fit
+
+    flow, data = setup
+    settings = dict(learning_rate=0.05, max_epochs=3, batch_size=100)
+    best, history = gf.fit(jr.key(4), flow, data, patience=None, show_progress=False, **settings)
+    flows, replay = replay_fit(jr.key(4), flow, data, **settings)
+    assert len(flows) == 4 and flows[0] is flow
+    assert replay["step"] == [0, 2, 4, 6]  # 270 training samples in minibatches of 100
+    np.testing.assert_allclose(replay["val_loss"], history["val_loss"])
+    np.testing.assert_allclose(flows[history["best_epoch"] + 1].log_prob(data), best.log_prob(data))
+
+
+def test_canonical_form_shares_one_layout_between_rbig_and_the_template():
+    from gauss_flows.trajectory import canonical_form, latent_and_log_det
+
+    data = jr.normal(jr.key(8), (200, 2)) * jnp.array([1.0, 0.4])
+    rbig, _ = gf.rbig_fit(data, n_layers=2, n_components=3, n_iterations=5)
+    template = gf.gaussianization_flow(jr.key(9), shape=(2,), n_layers=2, n_components=3,
+                                       rotation="random")
+    a, b = canonical_form(rbig), canonical_form(template)
+    assert jax.tree_util.tree_structure(a) == jax.tree_util.tree_structure(b)
+    assert not any(getattr(leaf, "weak_type", False) for leaf in jax.tree_util.tree_leaves(b))
+    for flow, same in ((rbig, a), (template, b)):  # the same density
+        np.testing.assert_allclose(same.log_prob(data), flow.log_prob(data), atol=1e-12)
+        np.testing.assert_allclose(latent_and_log_det(flow, data)[0], flow.to_latent(data),
+                                   atol=1e-12)
+    # training keeps each flow's own layout
+    flows, _ = fit_trajectory(jr.key(10), rbig, data, n_snapshots=1, steps_per_snapshot=2)
+    assert jax.tree_util.tree_structure(flows[-1]) == jax.tree_util.tree_structure(rbig)

@@ -59,7 +59,7 @@ class DeepSigmoid(MonotoneElementwise):
         self.n_hidden = int(n_hidden)
         self.shape = tuple(shape)
         full = self.shape + (self.n_hidden,)
-        self.raw_slopes = jnp.full(full, _RAW_UNIT_SLOPE)
+        self.raw_slopes = jnp.full(full, _RAW_UNIT_SLOPE, dtype=jnp.result_type(float))
         self.offsets = jnp.broadcast_to(jnp.linspace(-0.5, 0.5, self.n_hidden), full)
         self.logits = jnp.zeros(full)
 

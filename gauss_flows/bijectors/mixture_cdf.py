@@ -22,7 +22,8 @@ mixture CDF is the coupling transformer of Flow++ (Ho et al. 2019), here compose
 :math:`\\Phi^{-1}` so that it maps onto :math:`\\mathbb R` instead of :math:`(0, 1)`.
 
 Everything is done in log space: :math:`\\log F` and :math:`\\log(1 - F)` are ``logsumexp``
-of the components' ``log_ndtr``. Below the middle of the mixture (:math:`F < 1/2`) we use
+of the components' ``log_ndtr`` (:func:`~gauss_flows.numerics.normal_quantile_of_mixture`).
+Below the middle of the mixture (:math:`F < 1/2`) we use
 :math:`z = \\Phi^{-1}(F)` from :math:`\\log F`, above it :math:`z = -\\Phi^{-1}(1 - F)` from
 :math:`\\log(1-F)`, so :math:`z` stays accurate where :math:`F` itself would round to 0 or 1.
 The inverse is :func:`~gauss_flows.numerics.solve_monotone` on :math:`x \\mapsto z`.
@@ -39,11 +40,8 @@ from jax import Array
 from jax.nn import log_softmax
 from jax.scipy.special import logsumexp, ndtri
 
-from ..numerics import log_ndtr, ndtri_exp, normal_log_pdf
+from ..numerics import normal_log_pdf, normal_quantile_of_mixture
 from .monotone import MonotoneElementwise
-
-_LOG_HALF = math.log(0.5)
-
 
 def _spread_components(n_components: int) -> tuple[np.ndarray, float]:
     """Means at normal quantiles with variance 1/4, one common scale: a mixture close to N(0, 1)."""
@@ -80,7 +78,7 @@ class MixtureGaussianCDF(MonotoneElementwise):
         full = self.shape + (self.n_components,)
         self.logits = jnp.zeros(full)
         self.means = jnp.broadcast_to(jnp.asarray(means), full)
-        self.log_scales = jnp.full(full, math.log(scale))
+        self.log_scales = jnp.full(full, math.log(scale), dtype=jnp.result_type(float))
 
     def __check_init__(self):
         full = self.shape + (self.n_components,)
@@ -110,12 +108,6 @@ class MixtureGaussianCDF(MonotoneElementwise):
         """:math:`z(x)` and :math:`\\log z'(x)` per coordinate."""
         log_weights = log_softmax(self.logits, axis=-1)
         standardized = (x[..., None] - self.means) * jnp.exp(-self.log_scales)
-        log_cdf = logsumexp(log_weights + log_ndtr(standardized), axis=-1)
-        log_survival = logsumexp(log_weights + log_ndtr(-standardized), axis=-1)
-        # the smaller tail probability is at most 1/2 (up to rounding, hence the clip); its
-        # quantile is accurate even where the other one, 1 - p, would round to 1
-        lower = log_cdf <= log_survival
-        tail_quantile = ndtri_exp(jnp.minimum(jnp.minimum(log_cdf, log_survival), _LOG_HALF))
-        z = jnp.where(lower, tail_quantile, -tail_quantile)
+        z = normal_quantile_of_mixture(log_weights, standardized)
         log_density = logsumexp(log_weights + normal_log_pdf(standardized) - self.log_scales, axis=-1)
         return z, log_density - normal_log_pdf(z)

@@ -10,6 +10,8 @@ Exercise 2: ``bits_per_dim(mean_log_likelihood, d)``: the NLL in bits per dimens
 
 from __future__ import annotations
 
+import functools
+
 import equinox as eqx
 import jax
 import jax.random as jr
@@ -19,7 +21,10 @@ from ..distributions import jit_log_prob
 from .core import Mistake, check_function
 
 
+@functools.cache
 def _cases():
+    """Two cases, built once: every check (and every known mistake) reuses their flows, so
+    each flow's log_prob is compiled once per batch shape."""
     from .. import bijectors as b
     from ..flows import coupling_flow, gaussianization_flow
     from ..parameters import perturb

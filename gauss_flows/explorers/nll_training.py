@@ -14,29 +14,30 @@ and latent points are computed once when the explorer is built.
 
 from __future__ import annotations
 
-import equinox as eqx
-import jax
 import numpy as np
 
-from ..trajectory import nll_terms
+from ..trajectory import latent_and_log_det
 from ..widgets import Explorer, Prediction, Slider
 from ..distributions import jit_log_prob
 
 WINDOW = (-2.5, 3.0)
 LATENT = (-4.0, 4.0)
 DENSITY_MAX = 1.0
-
-
-@eqx.filter_jit
-def _latent(flow, x):
-    return jax.vmap(flow.bijection.transform)(x)
+GRID = 80  # density grid points per axis: the notebook's density pictures use the same grid,
+#            so the explorer reuses their compiled log_prob
 
 
 def trajectory_summary(flows, data) -> dict:
-    """NLL terms and latent points of every snapshot (numpy arrays, one row per snapshot)."""
-    terms = np.array([nll_terms(flow, data) for flow in flows])
-    return {"base": terms[:, 0], "log_det": terms[:, 1], "nll": terms.sum(1),
-            "latent": [np.asarray(_latent(flow, data)) for flow in flows]}
+    """NLL terms and latent points of every snapshot (numpy arrays, one row per snapshot),
+    from one compiled pass per snapshot (:func:`~gauss_flows.trajectory.latent_and_log_det`)."""
+    latent, base, log_det = [], [], []
+    for flow in flows:
+        z, flow_log_det = latent_and_log_det(flow, data)
+        latent.append(np.asarray(z))
+        base.append(-float(np.mean(np.asarray(flow.base.log_prob(z)))))
+        log_det.append(-float(np.mean(np.asarray(flow_log_det))))
+    base, log_det = np.array(base), np.array(log_det)
+    return {"base": base, "log_det": log_det, "nll": base + log_det, "latent": latent}
 
 
 def nll_training_explorer(flows, steps, data, **kwargs) -> Explorer:
@@ -70,7 +71,7 @@ def nll_training_explorer(flows, steps, data, **kwargs) -> Explorer:
         ax_latent = fig.add_axes((0.35, 0.12, 0.27, 0.76))
         ax_curve = fig.add_axes((0.70, 0.14, 0.28, 0.74))
         viz.density_panel(lambda x: jit_log_prob(flow, x), batched=True, xlim=WINDOW, ylim=WINDOW,
-                          n=70, ax=ax_density, title=f"density after {step} steps")
+                          n=GRID, ax=ax_density, title=f"density after {step} steps")
         ax_density.images[-1].set_clim(0.0, DENSITY_MAX)
         latent = summary["latent"][k]
         viz.samples_panel(latent, ax=ax_latent, color=DATA, s=3, alpha=0.5, lim=LATENT,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..trajectory import nll_terms
+from ..trajectory import canonical_form, nll_terms
 from ..widgets import Explorer, Prediction, Slider
 from ..distributions import jit_log_prob
 
@@ -32,6 +32,9 @@ def warm_start_explorer(runs: dict, steps, data, **kwargs) -> Explorer:
         raise ValueError(f"warm_start_explorer needs 2 to 30 snapshots per run, one per step; got "
                          f"{[len(runs[name]) for name in RUNS]} snapshots and {len(steps)} steps.")
     data = np.asarray(data)
+    # one canonical layout for both runs (RBIG's nested chain and PCA rotations, the template's
+    # flat chain and random rotations): every snapshot shares one compiled NLL and density
+    runs = {name: [canonical_form(flow) for flow in runs[name]] for name in RUNS}
     nll = {name: np.array([sum(nll_terms(flow, data)) for flow in runs[name]]) for name in RUNS}
     by_step = {s: k for k, s in enumerate(steps)}
 
