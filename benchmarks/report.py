@@ -98,6 +98,11 @@ def numerics(r):
 def explorers(r):
     rows = []
     for row in r["rows"]:
+        if "needs" in row:
+            needs = ", ".join(f"`{n}`" for n in row["needs"])
+            rows.append([f"{row['module']}.{row['explorer']}", f"not driven: needs {needs} from its notebook",
+                         "", "", "", ""])
+            continue
         if "error" in row:
             rows.append([f"{row['module']}.{row['explorer']}", "error: " + row["error"], "", "", "", ""])
             continue
