@@ -23,8 +23,7 @@ from ..distributions import jit_log_prob
 WINDOW = (-2.5, 3.0)
 LATENT = (-4.0, 4.0)
 DENSITY_MAX = 1.0
-GRID = 80  # density grid points per axis: the notebook's density pictures use the same grid,
-#            so the explorer reuses their compiled log_prob
+GRID = 80  # density grid points per axis, as in the notebook's density pictures
 
 
 def trajectory_summary(flows, data) -> dict:
