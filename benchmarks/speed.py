@@ -4,8 +4,11 @@ Rows (medians over ``repeats`` calls, each ended by ``block_until_ready``; the t
 alternate call by call, so a busy moment of the machine slows both):
 
 * ``log_prob`` and ``sample`` on ``n_points`` points, jitted (``eqx.filter_jit``);
-* one gradient step: the same code for both (mean negative log-likelihood of a batch of 256,
-  its gradient and an Adam update, jitted), so only the flows differ;
+* the gradient of the mean negative log-likelihood of a batch of 256 alone, and one gradient
+  step (that gradient and an Adam update, jitted): the same code for both, so only the flows
+  differ. The step also updates, returns and re-wraps every parameter array: gauss_flows keeps
+  one set of arrays per coupling layer (``arrays`` in the record), FlowJAX stacks its layers'
+  parameters, so per-array costs show in the step row and not in the gradient row;
 * each library's own training loop (``gf.fit`` runs an epoch as one compiled ``lax.scan``;
   FlowJAX's ``fit_to_data`` calls a jitted step per batch): a whole fit of ``loop_epochs``
   epochs, compilation included, divided by its number of steps;
@@ -70,8 +73,10 @@ def _calls(flow, s: SpeedSettings) -> dict:
     sample = eqx.filter_jit(lambda f, k: f.sample(k, (s.n_points,)))
     optimizer, step = _gradient_step(s.batch_size)
     opt_state = optimizer.init(eqx.filter(flow, eqx.is_inexact_array))
+    gradient = eqx.filter_jit(eqx.filter_value_and_grad(lambda f, x: -jnp.mean(f.log_prob(x))))
     return {"log_prob": lambda: block(log_prob(flow, points)),
             "sample": lambda: block(sample(flow, key)),
+            "gradient": lambda: block(gradient(flow, batch)),
             "step": lambda: block(step(flow, opt_state, batch))}
 
 
@@ -80,7 +85,7 @@ def _measure(flows: dict, s: SpeedSettings) -> dict:
     call: a busy moment of the machine then slows both, and the ratio stays fair."""
     calls = {name: _calls(flow, s) for name, flow in flows.items()}
     results = {name: {} for name in flows}
-    for what in ("log_prob", "sample", "step"):
+    for what in ("log_prob", "sample", "gradient", "step"):
         for name in flows:
             results[name][f"{what} first call"] = median_time(calls[name][what], 1)
         times = {name: [] for name in flows}
@@ -123,8 +128,10 @@ def run(settings: SpeedSettings, out_dir, log=print) -> dict:
              "flowjax": results["FlowJAX"][what],
              "ratio": results["gauss_flows"][what] / max(results["FlowJAX"][what], 1e-12)}
             for what in results["gauss_flows"]]
+    arrays = {name: len(jax.tree_util.tree_leaves(eqx.filter(flow, eqx.is_inexact_array)))
+              for name, flow in flows.items()}
     return {"rows": rows, "n_points": settings.n_points, "batch_size": settings.batch_size,
-            "repeats": settings.repeats, "figure": _plot(rows, out_dir)}
+            "repeats": settings.repeats, "arrays": arrays, "figure": _plot(rows, out_dir)}
 
 
 def _plot(rows, out_dir) -> str:

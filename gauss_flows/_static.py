@@ -26,6 +26,7 @@ import base64
 import html
 import io
 import json
+import threading
 
 import numpy as np
 
@@ -35,6 +36,7 @@ from ._mode import STATIC_ENV, static_mode  # noqa: F401  (re-exported to widget
 
 MIME = {"webp": "image/webp", "png": "image/png"}
 _RENDERERS: dict = {}  # (width, height, dpi) -> the Agg renderer reused by encode_figure
+_DRAWING = threading.Lock()
 
 
 def encode_figure(fig, *, dpi: float, image_format: str = "webp", quality: int = 80) -> bytes:
@@ -54,19 +56,21 @@ def encode_figure(fig, *, dpi: float, image_format: str = "webp", quality: int =
     # saves about a quarter of the drawing time.
     width, height = canvas.get_width_height(physical=True)
     key = (width, height, fig.dpi)
-    if key not in _RENDERERS:
-        _RENDERERS.clear()  # keep one: a frame is a few MB
-        _RENDERERS[key] = canvas.get_renderer()
-    canvas.renderer, canvas._lastKey = _RENDERERS[key], key
-    canvas.draw()
-    rgba = Image.fromarray(np.asarray(canvas.buffer_rgba()))
+    with _DRAWING:  # the shared renderer draws one figure at a time (live prefetch threads)
+        if key not in _RENDERERS:
+            _RENDERERS.clear()  # keep one: a frame is a few MB
+            _RENDERERS[key] = canvas.get_renderer()
+        canvas.renderer, canvas._lastKey = _RENDERERS[key], key
+        canvas.draw()
+        rgba = Image.fromarray(np.array(canvas.buffer_rgba()))  # a copy: the buffer is reused
     # Flatten onto white: a transparent frame would turn black in WebP/JPEG-like codecs and
     # unreadable on the theme's dark pages.
     image = Image.new("RGB", rgba.size, "white")
     image.paste(rgba, mask=rgba.getchannel("A"))
     buffer = io.BytesIO()
     if image_format == "webp":
-        image.save(buffer, "WEBP", quality=quality, method=4)
+        # method 2: a third of the default's encoding time (13 vs 30 ms a frame) for 4 % more bytes
+        image.save(buffer, "WEBP", quality=quality, method=2)
     elif image_format == "png":
         image.quantize(colors=256, method=Image.Quantize.FASTOCTREE,
                        dither=Image.Dither.NONE).save(buffer, "PNG", optimize=True)

@@ -37,7 +37,7 @@ from jax import Array
 
 from .bijectors.chain import Chain
 from .bijectors.rotations import _FixedOrthogonal
-from .distributions import Transformed
+from .distributions import Transformed, jit_log_prob
 from .parameters import split_trainable
 # the same optimizer objects, loss, split and compiled epoch as fit: shared compilations
 from .training import _adam, _epochs, _loss
@@ -108,11 +108,9 @@ def layer_outputs(flow, x) -> tuple[list[Array], list[Array]]:
 
 @eqx.filter_jit
 def _run(params, opt_state, keys, data, static, optimizer, batch_size):
-    """``len(keys)`` Adam steps on random minibatches and the NLL of all of ``data`` before
-    and after them; compiled once per flow structure, optimizer and batch size (the same
-    structure with new parameters is not recompiled)."""
+    """``len(keys)`` Adam steps on random minibatches; compiled once per flow structure,
+    optimizer and batch size (the same structure with new parameters is not recompiled)."""
     n = data.shape[0]
-    start = params
 
     def step(carry, step_key):
         params, opt_state = carry
@@ -122,10 +120,7 @@ def _run(params, opt_state, keys, data, static, optimizer, batch_size):
         return (optax.apply_updates(params, updates), opt_state), loss
 
     (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), keys)
-    # both full-data NLLs in one batched evaluation: one forward pass to compile, not two
-    both = jax.tree_util.tree_map(lambda a, b: jnp.stack([a, b]), start, params)
-    full = jax.vmap(lambda p: _loss(p, static, data))(both)
-    return params, opt_state, losses, full
+    return params, opt_state, losses
 
 
 def fit_trajectory(key: Array, flow, data, *, n_snapshots: int = 10, steps_per_snapshot: int = 20,
@@ -170,20 +165,23 @@ def fit_trajectory(key: Array, flow, data, *, n_snapshots: int = 10, steps_per_s
     batch_size = min(int(batch_size), n)
     optimizer = _adam(float(learning_rate)) if optimizer is None else optimizer
     opt_state = optimizer.init(params)
-    flows, losses, data_nll = [flow], [], []
+    # The NLL of all of data goes through jit_log_prob: compiled once per architecture and
+    # shared with every later evaluation of the snapshots (test NLL, density grids).
+    def data_nll_of(params):
+        return -float(jnp.mean(jit_log_prob(eqx.combine(params, static), data)))
+
+    flows, losses, data_nll = [flow], [], [data_nll_of(params)]
     for snapshot_key in jr.split(key, int(n_snapshots)):
         keys = jr.split(snapshot_key, int(steps_per_snapshot))
-        params, opt_state, step_losses, full = _run(params, opt_state, keys, data, static,
-                                                    optimizer, batch_size)
+        params, opt_state, step_losses = _run(params, opt_state, keys, data, static,
+                                              optimizer, batch_size)
         if not bool(jnp.all(jnp.isfinite(step_losses))):
             raise FloatingPointError("fit_trajectory: the loss became NaN or infinite; try a "
                                      f"smaller learning rate (learning_rate={learning_rate}).")
         own = jax.tree_util.tree_unflatten(own_tree, jax.tree_util.tree_leaves(params))
         flows.append(eqx.combine(own, own_static))
         losses.append(np.asarray(step_losses))
-        if not data_nll:  # the NLL before the first step
-            data_nll.append(float(full[0]))
-        data_nll.append(float(full[1]))
+        data_nll.append(data_nll_of(params))
     history = {"step": [k * int(steps_per_snapshot) for k in range(int(n_snapshots) + 1)],
                "loss": np.concatenate(losses), "data_nll": data_nll}
     return flows, history

@@ -28,7 +28,9 @@ How to write an explorer
 
 Mode: with ``GAUSS_FLOWS_STATIC=1`` (set by the book build) displaying an explorer
 renders every state into one self-contained ``<div class="gf-explorer">`` with inline JS;
-otherwise it is an ``ipywidgets`` box whose image is updated in place. For tests and
+otherwise it is an ``ipywidgets`` box whose image is updated in place. While the reader
+looks at a frame, a background thread draws the states one notch away on every control
+(``prefetch=True``), so the next move of a slider is served from the cache. For tests and
 benchmarks: ``explorer.set(a=0.5)`` (ValueError naming the control and its range when
 out of range; values between grid points snap to the nearest one),
 ``explorer.render_state(...)``, ``explorer.states()``, ``explorer.to_html()`` and
@@ -40,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -111,6 +114,8 @@ class Explorer:
         dpi: resolution of the frames (same in live and static mode).
         image_format: ``"webp"`` (lossy, smallest) or ``"png"`` (256 colours).
         cache_size: number of rendered states kept in memory in live mode.
+        prefetch: in live mode, draw the neighbouring states (one notch away on one control)
+            in a background thread after each change.
     """
 
     _counter = itertools.count()
@@ -118,7 +123,7 @@ class Explorer:
     def __init__(self, render: Callable[..., Any], controls: dict[str, Control], *,
                  title: str | None = None, max_states: int = 240, max_bytes: int = 3_000_000,
                  dpi: float = 80, image_format: str = "webp", quality: int = 80,
-                 cache_size: int = 512):
+                 cache_size: int = 512, prefetch: bool = True):
         if not callable(render):
             raise TypeError(f"render must be a function, got {type(render).__name__}.")
         if not controls:
@@ -146,6 +151,12 @@ class Explorer:
         self._live = None  # the ipywidgets box, built on first display
         self._syncing = False
         self._html: str | None = None
+        # One draw at a time: the background prefetch and a reader's change share the cache,
+        # the matplotlib renderer and the render function.
+        self._lock = threading.RLock()
+        self.prefetch = prefetch
+        self._generation = 0  # bumped by every change: an older prefetch stops
+        self._prefetching: threading.Thread | None = None
 
     # ----------------------------------------------------------------- states and rendering
     @property
@@ -173,16 +184,56 @@ class Explorer:
         """Render (or fetch from the cache) the state given by ``values`` (others: current)."""
         values = self._coerce(values)
         key = self._key(values)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            frame = self._cache[key]
-            return Frame(frame.image, frame.image_format, frame.readout, frame.error,
-                         frame.seconds, cached=True)
-        frame = self._draw(values)
-        self._cache[key] = frame
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return frame
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                frame = self._cache[key]
+                return Frame(frame.image, frame.image_format, frame.readout, frame.error,
+                             frame.seconds, cached=True)
+            frame = self._draw(values)
+            self._cache[key] = frame
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+            return frame
+
+    def neighbours(self, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The states one notch away from ``values`` (default: the current state) on one
+        control: the previous and next grid value of a slider, dropdown or mask list, the
+        other side of a toggle. These are what a reader most likely asks for next."""
+        values = self._coerce(values or {})
+        found = []
+        for name, control in self.controls.items():
+            here = control.index(values[name])  # a clicked mask: the nearest listed one
+            for step in (1, -1):
+                if 0 <= here + step < len(control.values):
+                    found.append({**values, name: control.values[here + step]})
+        return found
+
+    def _start_prefetch(self) -> None:
+        self._generation += 1
+        if not (self.prefetch and self._live is not None):
+            return
+        generation, todo = self._generation, self.neighbours()
+
+        def work():
+            for state in todo:
+                if self._generation != generation:  # the reader moved on: stop
+                    return
+                try:
+                    self.render_state(**state)
+                except Exception:  # shown (as a message or a traceback) if the reader asks for it
+                    return
+
+        self._prefetching = threading.Thread(target=work, name="gf-explorer-prefetch", daemon=True)
+        self._prefetching.start()
+
+    def wait_for_prefetch(self, timeout: float | None = None) -> bool:
+        """Block until the background prefetch (if any) is done; ``False`` on timeout."""
+        thread = self._prefetching
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     def _draw(self, values: dict[str, Any]) -> Frame:
         import matplotlib.figure
@@ -218,12 +269,14 @@ class Explorer:
         return self._refresh()
 
     def _refresh(self) -> Frame:
+        self._generation += 1  # an older prefetch stops after its current frame
         start = time.perf_counter()
         frame = self.render_state()
         if self._live is not None:
             self._image.value = frame.image
             self._readout.value = _readout_html(frame)
         self.timings.record(time.perf_counter() - start, cached=frame.cached)
+        self._start_prefetch()
         return frame
 
     # ----------------------------------------------------------------------- live mode
@@ -247,6 +300,7 @@ class Explorer:
             self._live.add_class("gf-explorer-live")
             if self.timings.first_draw is None:
                 self.timings.record(frame.seconds, cached=frame.cached)
+            self._start_prefetch()
         return self._live
 
     def _on_widget(self, name: str, value) -> None:

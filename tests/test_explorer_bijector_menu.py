@@ -72,7 +72,11 @@ def test_family_is_finite_in_the_tails_and_matches_the_bijectors(name):
     first = bm.draws(name, 2.5)[0]
     y, log_slope = first.transform_and_log_det(jnp.asarray(30.0))
     np.testing.assert_allclose([numbers["y"][0, -1], numbers["log_slope"][0, -1]], [y, log_slope], rtol=1e-12)
-    assert np.all(np.diff(numbers["y"], axis=1) > 0)  # every draw is increasing
+    # every draw is increasing; where its slope is below ~1e-13 over a step of 0.1, float64
+    # cannot resolve the rise (a mixture with a gap between components), so it is flat there
+    rises, log_slope = np.diff(numbers["y"], axis=1), numbers["log_slope"]
+    resolvable = np.minimum(log_slope[:, :-1], log_slope[:, 1:]) > -30.0
+    assert np.all(rises >= 0) and np.all(rises[resolvable] > 0)
 
 
 def test_draws_scale_one_noise_and_check_their_input():

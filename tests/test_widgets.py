@@ -136,7 +136,7 @@ def test_live_mode_updates_the_image_in_place_and_caches(monkeypatch):
 
     monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
     calls = []
-    explorer = make_explorer(calls)
+    explorer = make_explorer(calls, prefetch=False)  # no background drawing: calls are counted
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     box = explorer.widget()
@@ -162,6 +162,42 @@ def test_live_mode_updates_the_image_in_place_and_caches(monkeypatch):
     cells[0].value = True
     assert explorer.values["mask"].tolist() == [True, False, True, True]
     assert "mask=1011" in explorer._readout.value
+
+
+def test_neighbours_are_one_notch_away_on_one_control():
+    explorer = make_explorer()
+    explorer.set(a=0.0, kind="a", flip=False, mask=MASKS[1])
+    found = explorer.neighbours()
+    changed = [[name for name in explorer.controls
+                if explorer.controls[name].key(state[name]) != explorer.controls[name].key(explorer.values[name])]
+               for state in found]
+    assert all(len(names) == 1 for names in changed)
+    assert sorted(names[0] for names in changed) == ["a", "a", "flip", "kind", "mask", "mask"]
+    assert sorted(state["a"] for state in found if state["a"] != 0.0) == [-1.0, 1.0]
+    # at the end of a grid there is only one neighbour on that control
+    assert len(explorer.neighbours({"a": 1.0})) == len(found) - 1
+
+
+def test_live_prefetch_draws_the_neighbours_in_the_background(monkeypatch):
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    calls = []
+    explorer = make_explorer(calls)
+    explorer.widget()  # first draw, then the prefetch of its neighbours starts
+    assert explorer.wait_for_prefetch(timeout=60)
+    drawn = len(calls)
+    assert drawn == 1 + len(explorer.neighbours())
+    frame = explorer.set(a=0.0)  # one notch: already drawn in the background
+    assert frame.cached and explorer.timings.cached[-1] is True
+    assert explorer.wait_for_prefetch(timeout=60)
+    assert len(calls) > drawn  # ... and the neighbours of the new state were drawn next
+    # a change stops an older prefetch: the generation moves on with every change
+    generation = explorer._generation
+    explorer.set(flip=True)
+    assert explorer._generation > generation
+    assert explorer.wait_for_prefetch(timeout=60)
+    # the same frames as drawing in the foreground
+    assert explorer.render_state(a=-1.0).image == make_explorer(prefetch=False).render_state(
+        a=-1.0, flip=True).image
 
 
 def test_static_mode_switch(monkeypatch):

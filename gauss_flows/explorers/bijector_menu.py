@@ -4,8 +4,9 @@ A coupling's conditioner chooses the parameters :math:`\\theta` of a scalar tran
 :math:`\\tau(\\cdot;\\theta)` for every active coordinate. What the layer can express is what
 the family :math:`\\{\\tau(\\cdot;\\theta)\\}_\\theta` contains. The explorer draws that family:
 random parameter vectors :math:`\\theta = \\theta_0 + \\sigma\\varepsilon` around the template
-:math:`\\theta_0` (``gf.perturb``, the same :math:`\\varepsilon` for every spread
-:math:`\\sigma`), and shows
+:math:`\\theta_0` (the same standard normal :math:`\\varepsilon` for every spread :math:`\\sigma`;
+one row of ``NOISE_SIZE`` normals per draw, cut into the template's parameter leaves, so one
+compiled random-number program serves all four transformers), and shows
 
 1. the maps :math:`x \\mapsto \\tau(x;\\theta)`;
 2. their derivatives :math:`\\tau'(x;\\theta) = \\exp(\\log\\text{-det})`, on a log axis;
@@ -45,6 +46,7 @@ TRANSFORMERS = {
 SPREADS = (0.5, 2.5)  # standard deviation of the parameter noise, on the explorer's slider
 N_DRAWS = 5  # maps drawn in the explorer
 N_FAMILY = 200  # draws behind the statistics (and the first N_DRAWS of them are drawn)
+NOISE_SIZE = 32  # >= the parameters of every template: one noise program for the whole menu
 N_POINTS = 601  # same length for both ranges: one compilation per transformer
 RANGES = {False: 4.0, True: 30.0}  # half-width of the x axis: body / tails
 DENSITY_XLIM, DENSITY_YLIM, DENSITY_N = (-2.0, 2.0), (-1.5, 1.5), 100
@@ -64,18 +66,40 @@ def draws(name: str, spread: float, n: int = N_DRAWS, *, seed: int = 0) -> list[
     if not spread >= 0:
         raise ValueError(f"spread must be a non-negative number, got {spread}.")
     base = template(name)
-    keys = jr.split(jr.key(seed), max(n, N_FAMILY))[:n]
-    return [gf.perturb(base, key, float(spread)) for key in keys]
+    rows = _noise(jr.split(jr.key(seed), max(n, N_FAMILY)))[:n]
+    return [_moved(base, row, float(spread)) for row in rows]
+
+
+@jax.jit
+def _noise(keys):
+    """One row of ``NOISE_SIZE`` standard normals per key: the same program (and the same
+    compilation) for every transformer, whatever the shapes of its parameters."""
+    return jax.vmap(lambda key: jr.normal(key, (NOISE_SIZE,)))(keys)
+
+
+def _moved(base: gf.Bijector, noise, spread):
+    """``base`` with its trainable leaves moved by ``spread`` times consecutive slices of the
+    row ``noise`` (leaf order of ``split_trainable``)."""
+    params, static = gf.split_trainable(base)
+    leaves, treedef = jax.tree_util.tree_flatten(params)
+    ends = np.cumsum([leaf.size for leaf in leaves])
+    if ends[-1] > NOISE_SIZE:
+        raise ValueError(f"{type(base).__name__} has {ends[-1]} parameters; the noise rows have "
+                         f"NOISE_SIZE = {NOISE_SIZE}.")
+    moved = [leaf + spread * noise[end - leaf.size:end].reshape(leaf.shape).astype(leaf.dtype)
+             for leaf, end in zip(leaves, ends)]
+    return eqx.combine(jax.tree_util.tree_unflatten(treedef, moved), static)
 
 
 @eqx.filter_jit
-def _family_curves(base: gf.Bijector, keys, spread, x):
-    """``tau(x)`` and ``log tau'(x)`` for every draw ``perturb(base, key, spread)``, shape
-    ``(n_draws, n_points)``; one compilation per transformer and number of draws."""
-    def one(key):
-        return jax.vmap(gf.perturb(base, key, spread).transform_and_log_det)(x)
+def _family_curves(base: gf.Bijector, noise, spread, x):
+    """``tau(x)`` and ``log tau'(x)`` for every draw ``_moved(base, row, spread)`` (a row of
+    ``noise`` per draw), shape ``(n_draws, n_points)``; one compilation per transformer and
+    number of draws, with no random-number generation inside."""
+    def one(row):
+        return jax.vmap(_moved(base, row, spread).transform_and_log_det)(x)
 
-    return jax.vmap(one)(keys)
+    return jax.vmap(one)(noise)
 
 
 def count_modes(log_density, prominence: float = 0.05) -> int:
@@ -101,8 +125,8 @@ def family(name: str, spread: float, tails: bool = False, n: int = N_FAMILY) -> 
     if not spread >= 0:
         raise ValueError(f"spread must be a non-negative number, got {spread}.")
     x = jnp.linspace(-RANGES[tails], RANGES[tails], N_POINTS)
-    keys = jr.split(jr.key(0), max(n, N_FAMILY))[:n]  # the same draws as ``draws``
-    ys, log_slopes = (np.asarray(a) for a in _family_curves(template(name), keys, jnp.asarray(float(spread)), x))
+    noise = _noise(jr.split(jr.key(0), max(n, N_FAMILY)))[:n]  # the same draws as ``draws``
+    ys, log_slopes = (np.asarray(a) for a in _family_curves(template(name), noise, jnp.asarray(float(spread)), x))
     modes = [count_modes(-0.5 * y**2 + log_slope) for y, log_slope in zip(ys, log_slopes)]
     if not np.all(np.isfinite(ys)) or not np.all(np.isfinite(log_slopes)):
         raise ValueError(f"{name}: a drawn map is not finite on [-{RANGES[tails]:g}, {RANGES[tails]:g}].")
