@@ -148,7 +148,7 @@ def _passes_panel(ax, x, z, mask):
 
 def render(mask, transformer: str, point: str):
     """One state of the explorer: (figure, readout)."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     mask = gf.masks.validate(np.asarray(mask, dtype=bool), (D,))  # readable ValueError if invalid
     k = list(POINTS).index(point)
@@ -156,8 +156,10 @@ def render(mask, transformer: str, point: str):
     x = POINTS[point]
     z, J = numbers["z"][k], numbers["J"][k]
 
-    # a fixed layout: frames do not jump, and drawing is twice as fast as a constrained one
-    fig, axes = plt.subplots(1, 3, figsize=FIGSIZE, width_ratios=[1.0, 1.15, 1.0], layout="none")
+    # a fixed layout: frames do not jump, and drawing is twice as fast as a constrained one.
+    # A bare Figure, not pyplot: the live explorer renders neighbouring states in a thread.
+    fig = Figure(figsize=FIGSIZE, layout="none")
+    axes = fig.subplots(1, 3, width_ratios=[1.0, 1.15, 1.0])
     fig.subplots_adjust(left=0.06, right=0.98, bottom=0.22, top=0.9, wspace=0.32)
     _passes_panel(axes[0], x, z, mask)
     jacobian_heatmap(J, mask=mask, sort_by_mask=True, ax=axes[1],
