@@ -1,7 +1,8 @@
 """Section 2, speed: the same flow in both libraries, timed on the same points.
 
-Rows (medians over ``repeats`` calls, each ended by ``block_until_ready``; the two libraries
-alternate call by call, so a busy moment of the machine slows both):
+Rows (medians over ``repeats`` repeats, each the median of as many calls as fit in
+``REPEAT_SECONDS``, every call ended by ``block_until_ready``; the two libraries alternate
+repeat by repeat, so a busy moment of the machine slows both):
 
 * ``log_prob`` and ``sample`` on ``n_points`` points, jitted (``eqx.filter_jit``);
 * the gradient of the mean negative log-likelihood of a batch of 256 alone, and one gradient
@@ -9,6 +10,8 @@ alternate call by call, so a busy moment of the machine slows both):
   differ. The step also updates, returns and re-wraps every parameter array: gauss_flows keeps
   one set of arrays per coupling layer (``arrays`` in the record), FlowJAX stacks its layers'
   parameters, so per-array costs show in the step row and not in the gradient row;
+* the same step with Adam applied to all parameters as ONE vector (``optax.flatten``), again
+  the same code for both: what the step costs once the per-array cost is taken out;
 * each library's own training loop (``gf.fit`` runs an epoch as one compiled ``lax.scan``;
   FlowJAX's ``fit_to_data`` calls a jitted step per batch): a whole fit of ``loop_epochs``
   epochs, compilation included, divided by its number of steps;
@@ -47,9 +50,7 @@ class SpeedSettings:
                              batch_size=32, repeats=2, loop_samples=256, loop_epochs=1)
 
 
-def _gradient_step(batch_size):
-    optimizer = optax.adam(1e-3)
-
+def _gradient_step(optimizer):
     @eqx.filter_jit
     def step(flow, opt_state, batch):
         params, static = eqx.partition(flow, eqx.is_inexact_array)
@@ -61,7 +62,7 @@ def _gradient_step(batch_size):
         updates, opt_state = optimizer.update(grads, opt_state, params)
         return eqx.combine(optax.apply_updates(params, updates), static), opt_state, value
 
-    return optimizer, step
+    return step
 
 
 def _calls(flow, s: SpeedSettings) -> dict:
@@ -71,27 +72,38 @@ def _calls(flow, s: SpeedSettings) -> dict:
     batch = points[: s.batch_size]
     log_prob = eqx.filter_jit(lambda f, x: f.log_prob(x))
     sample = eqx.filter_jit(lambda f, k: f.sample(k, (s.n_points,)))
-    optimizer, step = _gradient_step(s.batch_size)
-    opt_state = optimizer.init(eqx.filter(flow, eqx.is_inexact_array))
+    params = eqx.filter(flow, eqx.is_inexact_array)
+    steps = {}
+    for what, optimizer in (("step", optax.adam(1e-3)),
+                            ("step, Adam on one flattened vector", optax.flatten(optax.adam(1e-3)))):
+        step = _gradient_step(optimizer)
+        steps[what] = lambda step=step, state=optimizer.init(params): block(step(flow, state, batch))
     gradient = eqx.filter_jit(eqx.filter_value_and_grad(lambda f, x: -jnp.mean(f.log_prob(x))))
     return {"log_prob": lambda: block(log_prob(flow, points)),
             "sample": lambda: block(sample(flow, key)),
             "gradient": lambda: block(gradient(flow, batch)),
-            "step": lambda: block(step(flow, opt_state, batch))}
+            **steps}
+
+
+#: A timed repeat of a fast call is the median of as many calls as fit in about this long:
+#: single calls of a few milliseconds are too noisy to compare.
+REPEAT_SECONDS = 0.1
 
 
 def _measure(flows: dict, s: SpeedSettings) -> dict:
-    """First call, then ``repeats`` timed calls per row, the libraries taking turns call by
-    call: a busy moment of the machine then slows both, and the ratio stays fair."""
+    """First call, then ``repeats`` timed repeats per row, the libraries taking turns repeat by
+    repeat: a busy moment of the machine then slows both, and the ratio stays fair."""
     calls = {name: _calls(flow, s) for name, flow in flows.items()}
     results = {name: {} for name in flows}
-    for what in ("log_prob", "sample", "gradient", "step"):
+    for what in ("log_prob", "sample", "gradient", "step", "step, Adam on one flattened vector"):
         for name in flows:
             results[name][f"{what} first call"] = median_time(calls[name][what], 1)
+        calls_per_repeat = {name: max(1, min(200, round(REPEAT_SECONDS / median_time(calls[name][what], 3))))
+                            for name in flows}
         times = {name: [] for name in flows}
         for _ in range(s.repeats):
             for name in flows:
-                times[name].append(median_time(calls[name][what], 1))
+                times[name].append(median_time(calls[name][what], calls_per_repeat[name]))
         for name in flows:
             results[name][what] = statistics.median(times[name])
     return results

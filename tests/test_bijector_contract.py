@@ -64,6 +64,7 @@ CASES: dict[str, Case] = {
     "MixtureGaussianCDFCoupling": Case(lambda k: gf.MixtureGaussianCDFCoupling(k, shape=(4,), n_components=4, nn_width=16, nn_depth=2), exact_inverse=False),
     "DeepSigmoidCoupling": Case(lambda k: gf.DeepSigmoidCoupling(k, shape=(4,), n_hidden=4, nn_width=16, nn_depth=2), exact_inverse=False),
     "RQSplineCoupling": Case(lambda k: gf.RQSplineCoupling(k, shape=(4,), knots=5, interval=3.0, nn_width=16, nn_depth=2)),
+    "RQSplineCoupling 2-D (one active coordinate)": Case(lambda k: gf.RQSplineCoupling(k, shape=(2,), knots=5, interval=3.0, nn_width=16, nn_depth=2)),
     "Coupling alternating odd d": Case(lambda k: gf.Coupling(k, shape=(5,), transformer=gf.RationalQuadraticSpline(knots=5, interval=3.0), mask=gf.masks.alternating(5), nn_width=16, nn_depth=1)),
     "Coupling checkerboard image": Case(lambda k: gf.Coupling(k, shape=(4, 4), transformer=gf.Affine(), mask=gf.masks.checkerboard((4, 4)), nn_width=16, nn_depth=1)),
     # structure
@@ -77,6 +78,7 @@ CASES: dict[str, Case] = {
     "ICARotation": Case(lambda k: gf.ICARotation.fit(jr.uniform(k, (400, 3)), n_angles=12)),
     "Linear": Case(lambda k: gf.Linear(jr.normal(k, (3, 3)) + 3.0 * jnp.eye(3), shift=jnp.arange(3.0))),
     "LULinear": Case(lambda k: gf.LULinear(k, dim=4)),
+    "Elementwise(MixtureGaussianCDF), one coordinate": Case(lambda k: gf.Elementwise(gf.MixtureGaussianCDF(n_components=3), shape=(1,)), exact_inverse=False),
     "Elementwise(DeepSigmoid)": Case(lambda k: gf.Elementwise(gf.DeepSigmoid(n_hidden=3), shape=(2, 2)), exact_inverse=False),
     "ActNorm": Case(lambda k: gf.ActNorm(shape=(3,))),
     "ActNorm.from_data": Case(lambda k: gf.ActNorm.from_data(_moons())),

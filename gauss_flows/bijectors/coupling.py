@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import Array
@@ -40,7 +39,7 @@ from ..conditioner import MLPConditioner
 from .affine import Affine
 from .base import Bijector
 from .deep_sigmoid import DeepSigmoid
-from .elementwise import ScalarTemplate
+from .elementwise import ScalarTemplate, map_coordinates
 from .mixture_cdf import MixtureGaussianCDF
 from .rq_spline import RationalQuadraticSpline
 
@@ -115,8 +114,8 @@ def _couple(coupling: Coupling, x: Array, method: str) -> tuple[Array, Array]:
     def one(theta_i, value):
         return getattr(coupling.template.build(theta_i), method)(value)
 
-    new_active, log_det = jax.vmap(one)(theta, flat[active])
-    return flat.at[active].set(new_active).reshape(coupling.shape), jnp.sum(log_det)
+    new_active, log_det = map_coordinates(one, theta, flat[active])
+    return flat.at[active].set(new_active).reshape(coupling.shape), log_det
 
 
 class AffineCoupling(Coupling):
