@@ -111,8 +111,13 @@ def _measure(flows: dict, s: SpeedSettings) -> dict:
 
 def _loop_step_time(fit_one, s: SpeedSettings) -> float:
     """Seconds per step of a library's own loop: a whole fit of ``loop_epochs`` epochs
-    (compilation included, as a user waits for it) over its number of steps."""
+    (compilation included, as a user waits for it) over its number of steps.
+
+    JAX's compilation caches are cleared first: in a full ``make bench`` the fit section has
+    already compiled gauss_flows' epoch for this flow and optimizer, which would otherwise
+    leave the compilation out of one library's time and not the other's."""
     n_steps = s.loop_epochs * (int(0.9 * s.loop_samples) // s.batch_size)
+    jax.clear_caches()
     start = time.perf_counter()
     block(fit_one(s.loop_epochs))
     return (time.perf_counter() - start) / n_steps
