@@ -3,7 +3,10 @@
 Both flows are the benchmark architecture of issue 7: ``n_layers`` rational-quadratic spline
 couplings (``knots`` interior knots, so ``knots + 1`` bins, on ``[-interval, interval]``,
 identity outside), each conditioned by an MLP of ``depth`` hidden layers of ``width`` units,
-on a 2-D standard-normal base. In 2-D, gauss_flows' alternating masks (first coordinate
+on a 2-D standard-normal base. The conditioners' hidden activation is each library's default:
+tanh in gauss_flows (smooth log-densities), ReLU in FlowJAX (measured: ReLU in gauss_flows'
+flow takes about 0.1 ms off a 1.7 ms gradient of a 256 batch and about 3 % off
+``log_prob`` on 100k points). In 2-D, gauss_flows' alternating masks (first coordinate
 passive, then the second) and FlowJAX's reversing permutation between couplings transform
 the same coordinates in the same order.
 

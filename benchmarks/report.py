@@ -47,7 +47,7 @@ def fit(r):
                  _s(row["seconds"]), row["epochs"]] for row in r["ablation"]]
     return "\n\n".join([
         f"{a['n_layers']} rational-quadratic spline couplings ({a['knots']} knots, interval "
-        f"±{a['interval']:g}), conditioner MLP {a['width']}x{a['depth']}, batch {b['batch_size']}, "
+        f"±{a['interval']:g}), conditioner MLP {a['width']}x{a['depth']} (hidden activation: each library's default, tanh in gauss_flows, ReLU in FlowJAX), batch {b['batch_size']}, "
         f"at most {b['max_epochs']} epochs on {b['n_train']} samples (10 % held out), same data and "
         f"seeds for both libraries; KL(p || q) on {b['n_kl']} fresh samples ± its standard error; "
         "time = the whole fitting call, compilation included. FlowJAX: `fit_to_data` at its "
