@@ -43,10 +43,9 @@ Run to run (Dec 2026): the same recipe and seeds on another machine of the same 
 0.0184 instead of 0.0187 and 0.0194, and FlowJAX 0.0467 and 0.0591 instead of 0.0672 and
 0.0449: training amplifies round-off, so our KLs move by about +-0.003 between machines
 (FlowJAX's, with early stopping, by up to 0.02), and two moons and the ring sit AT the 0.02
-goal rather than safely under it. AdamW with weight
-decay 1e-4 or 1e-3 on that machine: two moons 0.0197 / 0.0209, spiral 0.0658 / 0.0744, ring
-0.0181 / 0.0183, checkerboard 0.0928 / 0.0997, i.e. within that variation of plain Adam, so
-the recipe was left as it is.
+goal rather than safely under it. AdamW with weight decay 1e-4 or 1e-3 on that machine:
+two moons 0.0197 / 0.0209, spiral 0.0658 / 0.0744, ring 0.0181 / 0.0183, checkerboard
+0.0928 / 0.0997, i.e. within that variation of plain Adam, so the recipe was left as it is.
 
 Where the remaining KL comes from (peak 1e-2, scaled data, seed 0). ``KL on the training data``
 (its 10k samples in place of fresh ones) against fresh-sample KL separates overfitting from
