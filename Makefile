@@ -48,17 +48,17 @@ test-lib: $(STAMP) $(BENCH_STAMP)
 book: $(STAMP)
 	@command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
 	@start=$$(date +%s); \
-	$(PY) -m gauss_flows._site.stage --root . --out $(SRC) --cache $(BUILD)/vendor; \
+	$(PY) -m gauss_flows.course.site.stage --root . --out $(SRC) --cache $(BUILD)/vendor; \
 	if compgen -G "$(SRC)/notebooks/*/*.ipynb" >/dev/null; then \
 	  echo "== executing the notebooks (nbmake, $(WORKERS) workers) =="; \
 	  (cd $(SRC) && GAUSS_FLOWS_STATIC=1 JAX_PLATFORMS=cpu PYDEVD_DISABLE_FILE_VALIDATION=1 \
-	    $(abspath $(PY)) -m pytest -p gauss_flows._site.nbmake_collect --nbmake --nbmake-timeout=600 --overwrite -n $(WORKERS) \
+	    $(abspath $(PY)) -m pytest -p gauss_flows.course.site.nbmake_collect --nbmake --nbmake-timeout=600 --overwrite -n $(WORKERS) \
 	    --durations=0 -q notebooks); \
 	else echo "== no notebooks to execute =="; fi; \
 	executed=$$(date +%s); \
 	rm -rf $(HTML); \
 	$(VENV)/bin/jupyter-book build $(SRC) --path-output . --builder html -W -n --keep-going; \
-	$(PY) -m gauss_flows._site.postbuild --root . --html $(HTML); \
+	$(PY) -m gauss_flows.course.site.postbuild --root . --html $(HTML); \
 	end=$$(date +%s); \
 	echo "book: staged and executed the notebooks in $$((executed - start)) s, built the site in $$((end - executed)) s, total $$((end - start)) s -> $(HTML)/index.html"
 
@@ -72,7 +72,7 @@ test: test-lib
 	$(MAKE) test-site
 
 student: $(STAMP)
-	$(PY) -m gauss_flows._site.student --notebooks notebooks --out $(BUILD)/student --zip $(BUILD)/student.zip
+	$(PY) -m gauss_flows.course.site.student --notebooks notebooks --out $(BUILD)/student --zip $(BUILD)/student.zip
 
 lab: $(STAMP)
 	cd notebooks && $(abspath $(VENV))/bin/jupyter lab

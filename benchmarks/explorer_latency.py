@@ -1,6 +1,6 @@
 """Section 4, explorers: first draw and per-change latency, driven in-process.
 
-Every ``*_explorer`` function of every module in ``gauss_flows/explorers/`` is built and
+Every ``*_explorer`` function of every module in ``gauss_flows/course/explorers/`` is built and
 driven as a reader would drive it: ``explorer.set()`` draws the first state (its time is
 ``timings.first_draw``), then ``explorer.set(**state)`` moves to ``n_changes`` other states
 of the explorer's grid (a fixed random order, never a state already drawn, so no change is
@@ -32,7 +32,7 @@ import gauss_flows as gf
 
 
 def _menu_flows():
-    from gauss_flows.explorers import bijector_menu
+    from gauss_flows.course.explorers import bijector_menu
 
     return {name: gf.coupling_flow(jr.key(0), shape=(2,), transformer=make(), n_layers=4,
                                    nn_width=32, nn_depth=2)
@@ -89,7 +89,7 @@ def _layerwise():
 
 
 def _replay():
-    from gauss_flows.explorers import learnable_mixture_cdf as lm
+    from gauss_flows.course.explorers import learnable_mixture_cdf as lm
 
     data = lm.skewed_sample(jr.key(0), 2000)
     snapshots, losses = lm.record_training(lm.mixture_flow(n_components=3), data)
@@ -157,7 +157,7 @@ ARGUMENTS = {"bijector_menu_explorer": lambda: {"flows": _menu_flows()},
 
 def discover():
     """``[(module name, function name, function)]`` for every explorer builder."""
-    import gauss_flows.explorers as package
+    import gauss_flows.course.explorers as package
 
     found = []
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):

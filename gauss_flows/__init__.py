@@ -22,14 +22,25 @@ from . import trajectory
 
 __version__ = "0.1.0"
 
-# Pictures and explorers import matplotlib / ipywidgets: load them on first use, so that the
-# math (and anything that only trains flows) never pays for, or depends on, plotting.
-_LAZY_SUBMODULES = ("viz", "widgets", "explorers", "exercises")
+# The package has three rooms, and imports run one way: course -> presentation -> library.
+#   the library proper   everything imported above (bijectors, masks, flows, training, ...);
+#   presentation/        the book's look, plotting panels, the explorer (widget) framework;
+#   course/              one explorer and one checker module per notebook, the site's build tools.
+# The two outer rooms import matplotlib / ipywidgets, so they load on first use only: the math
+# (and anything that only trains flows) never pays for, or depends on, plotting.
+_LAZY_SUBMODULES = {
+    "presentation": "presentation",
+    "course": "course",
+    "viz": "presentation.viz",
+    "widgets": "presentation.widgets",
+    "exercises": "course.exercises",
+    "explorers": "course.explorers",
+}
 
 
 def __getattr__(name):
     if name in _LAZY_SUBMODULES:
         import importlib
 
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(f".{_LAZY_SUBMODULES[name]}", __name__)
     raise AttributeError(f"module 'gauss_flows' has no attribute {name!r}")

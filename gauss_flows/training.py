@@ -37,7 +37,7 @@ from jax import Array
 import tqdm.auto
 import tqdm.std
 
-from ._mode import static_mode
+from .runtime import static_mode
 from .distributions import jit_log_prob
 from .parameters import split_trainable
 

@@ -5,8 +5,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gauss_flows.exercises import ExerciseError, Mistake, check_function, check_value
-from gauss_flows.exercises import change_of_variables as cov
+from gauss_flows.course.exercises import ExerciseError, Mistake, check_function, check_value
+from gauss_flows.course.exercises import change_of_variables as cov
 
 LOG_2PI = np.log(2 * np.pi)
 

@@ -9,8 +9,8 @@ from jax.scipy.special import ndtri
 from jax.scipy.stats import norm
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import bijector_menu as bm
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import bijector_menu as bm
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 

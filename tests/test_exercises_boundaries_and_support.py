@@ -7,8 +7,8 @@ import pytest
 from jax.scipy.special import ndtri as jax_ndtri
 from scipy.special import ndtri
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import boundaries_and_support as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import boundaries_and_support as ex
 
 
 def reference(key, x, h):

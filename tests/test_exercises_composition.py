@@ -6,8 +6,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import composition as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import composition as ex
 
 jax.config.update("jax_enable_x64", True)
 

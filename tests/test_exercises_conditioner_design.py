@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import conditioner_design as cd
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import conditioner_design as cd
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import convergence as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import convergence as ex
 from gauss_flows.rbig import layers_kept
 
 

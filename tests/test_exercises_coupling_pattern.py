@@ -4,8 +4,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import coupling_pattern as cp
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import coupling_pattern as cp
 
 
 def rejects(check, answer, hint):

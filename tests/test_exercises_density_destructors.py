@@ -8,8 +8,8 @@ import pytest
 from scipy.stats import norm, rankdata
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import density_destructors as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import density_destructors as ex
 
 
 def rejects(check, answer, hint):

@@ -8,8 +8,8 @@ from scipy.stats import jarque_bera as scipy_jarque_bera
 from scipy.stats import norm
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import diagnostics as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import diagnostics as ex
 
 
 def rejects(check, answer, hint):

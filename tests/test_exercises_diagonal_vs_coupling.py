@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import diagonal_vs_coupling as dc
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import diagonal_vs_coupling as dc
 
 jax.config.update("jax_enable_x64", True)
 

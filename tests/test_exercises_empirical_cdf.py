@@ -5,8 +5,8 @@ import pytest
 from scipy.stats import norm, rankdata
 
 from gauss_flows import marginal_fit as mf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import empirical_cdf as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import empirical_cdf as ex
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 

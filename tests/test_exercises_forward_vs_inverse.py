@@ -6,8 +6,8 @@ import jax.numpy as jnp
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import forward_vs_inverse as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import forward_vs_inverse as ex
 
 jax.config.update("jax_enable_x64", True)
 

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import householder as ex
-from gauss_flows.explorers.householder import householder_layer
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import householder as ex
+from gauss_flows.course.explorers.householder import householder_layer
 
 
 def test_det_accepts_reference_and_library_route(capsys):

@@ -7,8 +7,8 @@ import pytest
 from jax.scipy.special import ndtri
 from scipy.stats import norm
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import kde_and_mixture_cdf as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import kde_and_mixture_cdf as ex
 
 jax.config.update("jax_enable_x64", True)
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")

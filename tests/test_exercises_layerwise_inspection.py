@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import layerwise_inspection as li
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import layerwise_inspection as li
 
 
 def rejects(check, answer, hint):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import learnable_mixture_cdf as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import learnable_mixture_cdf as ex
 
 jax.config.update("jax_enable_x64", True)
 

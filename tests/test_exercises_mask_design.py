@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import mask_design as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import mask_design as ex
 
 
 # ----------------------------------------------------------------------------- exercise 1

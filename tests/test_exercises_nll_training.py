@@ -5,8 +5,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import nll_training as nt
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import nll_training as nt
 
 jax.config.update("jax_enable_x64", True)
 

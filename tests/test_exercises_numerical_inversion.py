@@ -7,8 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import numerical_inversion as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import numerical_inversion as ex
 from gauss_flows.numerics import solve_monotone
 
 jax.config.update("jax_enable_x64", True)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from scipy.special import erfcx, log_ndtr, ndtr
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import numerical_mechanics as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import numerical_mechanics as ex
 
 
 def rejects(check, answer, hint):

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import one_by_one_and_actnorm as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import one_by_one_and_actnorm as ex
 
 
 def _lu(W):

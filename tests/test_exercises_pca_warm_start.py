@@ -5,9 +5,9 @@ import pytest
 import scipy.linalg
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import pca_warm_start as ex
-from gauss_flows.explorers.householder import householder_layer
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import pca_warm_start as ex
+from gauss_flows.course.explorers.householder import householder_layer
 
 
 def test_reference_reproduces_every_matrix_with_at_most_d_reflections(capsys):

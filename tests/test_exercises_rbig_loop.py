@@ -6,8 +6,8 @@ import jax.random as jr
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import rbig_loop as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import rbig_loop as ex
 from gauss_flows.marginal_fit import fit_marginal_mixture
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import rbig_warm_start as rw
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import rbig_warm_start as rw
 
 
 def rejects(check, answer, hint):

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import rotation_zoo as ex
-from gauss_flows.explorers.rotation_zoo import rotation_matrix
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import rotation_zoo as ex
+from gauss_flows.course.explorers.rotation_zoo import rotation_matrix
 from gauss_flows.marginal_fit import gaussianize_kde
 
 

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from gauss_flows import diagnostics as dg
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import which_rotation as ex
-from gauss_flows.explorers.which_rotation import layers_needed
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import which_rotation as ex
+from gauss_flows.course.explorers.which_rotation import layers_needed
 
 
 def by_loop(tc_x, curve, fraction):

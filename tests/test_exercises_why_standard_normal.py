@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gauss_flows.exercises import ExerciseError
-from gauss_flows.exercises import why_standard_normal as ex
+from gauss_flows.course.exercises import ExerciseError
+from gauss_flows.course.exercises import why_standard_normal as ex
 
 
 # ---- exercise 1

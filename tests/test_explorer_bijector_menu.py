@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.explorers import bijector_menu as bm
+from gauss_flows.course.explorers import bijector_menu as bm
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from scipy.special import ndtri
 
-from gauss_flows.explorers import boundaries_and_support as ex
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import boundaries_and_support as ex
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 RNG = np.random.default_rng(0)
 TRAIN, TEST = RNG.uniform(size=100), RNG.uniform(size=600)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
-from gauss_flows.explorers import change_of_variables as cov
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import change_of_variables as cov
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 
 @pytest.fixture(scope="module")

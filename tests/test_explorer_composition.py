@@ -5,8 +5,8 @@ import jax
 import numpy as np
 import pytest
 
-from gauss_flows.explorers import composition as comp
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import composition as comp
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 jax.config.update("jax_enable_x64", True)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.explorers import conditioner_design as cd
+from gauss_flows.course.explorers import conditioner_design as cd
 
 
 @pytest.fixture(scope="module")

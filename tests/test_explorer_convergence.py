@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.explorers import convergence as ex
+from gauss_flows.course.explorers import convergence as ex
 from gauss_flows.rbig import layers_kept
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 CURVE = [0.3, 0.1, 0.08, 0.03, 0.02, 0.0, 0.01, -0.01, 0.02, 0.005, -0.02, 0.01]
 INFO = {"tc_reduction": CURVE, "log_likelihood": list(np.linspace(-1.7, -1.1, len(CURVE)))}

@@ -9,7 +9,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from gauss_flows.explorers import coupling_pattern as cp  # noqa: E402
+from gauss_flows.course.explorers import coupling_pattern as cp  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import pytest
 
 import gauss_flows as gf
 from gauss_flows.destructors import structure_left
-from gauss_flows.explorers import density_destructors as dd
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import density_destructors as dd
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.explorers import diagnostics as dx
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import diagnostics as dx
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import jax.random as jr
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.explorers import diagonal_vs_coupling as dc
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import diagonal_vs_coupling as dc
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 jax.config.update("jax_enable_x64", True)
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from gauss_flows import marginal_fit as mf
-from gauss_flows.explorers import empirical_cdf as ec
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import empirical_cdf as ec
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 
 @pytest.fixture(scope="module")

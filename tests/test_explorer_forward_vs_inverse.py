@@ -5,8 +5,8 @@ import jax
 import numpy as np
 import pytest
 
-from gauss_flows.explorers import forward_vs_inverse as fvi
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import forward_vs_inverse as fvi
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 jax.config.update("jax_enable_x64", True)
 

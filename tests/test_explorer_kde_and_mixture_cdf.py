@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from gauss_flows import marginal_fit as mf
-from gauss_flows.explorers import kde_and_mixture_cdf as km
-from gauss_flows.explorers.empirical_cdf import sample_truth
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import kde_and_mixture_cdf as km
+from gauss_flows.course.explorers.empirical_cdf import sample_truth
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 
 @pytest.fixture(scope="module")

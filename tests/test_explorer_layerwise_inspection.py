@@ -7,9 +7,9 @@ import jax.random as jr
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.explorers import layerwise_inspection as li
+from gauss_flows.course.explorers import layerwise_inspection as li
 from gauss_flows.trajectory import layer_report
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 jax.config.update("jax_enable_x64", True)
 

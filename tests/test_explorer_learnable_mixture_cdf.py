@@ -8,8 +8,8 @@ import jax.random as jr
 import numpy as np
 import pytest
 
-from gauss_flows.explorers import learnable_mixture_cdf as lm
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import learnable_mixture_cdf as lm
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 jax.config.update("jax_enable_x64", True)
 STEPS = (0, 5, 20, 40)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.explorers.mask_design import (composite_jacobians, image_mask_explorer, mask_explorer,
+from gauss_flows.course.explorers.mask_design import (composite_jacobians, image_mask_explorer, mask_explorer,
                                                mask_stack)
 
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.explorers import nll_training as nt
+from gauss_flows.course.explorers import nll_training as nt
 from gauss_flows.trajectory import fit_trajectory, nll_terms
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 jax.config.update("jax_enable_x64", True)
 

@@ -4,8 +4,8 @@ the accurate ranges and the 1 - eps = 1 breakdown, out-of-range values give a me
 import numpy as np
 import pytest
 
-from gauss_flows.explorers import numerical_mechanics as nm
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import numerical_mechanics as nm
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 
 @pytest.fixture(scope="module")

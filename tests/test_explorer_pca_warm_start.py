@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gauss_flows.explorers import pca_warm_start as pw
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import pca_warm_start as pw
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.explorers import rbig_loop as ex
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import rbig_loop as ex
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 
 @pytest.fixture(scope="module")

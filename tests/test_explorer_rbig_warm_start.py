@@ -6,9 +6,9 @@ import jax.random as jr
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.explorers import rbig_warm_start as rw
+from gauss_flows.course.explorers import rbig_warm_start as rw
 from gauss_flows.trajectory import fit_trajectory, nll_terms
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 jax.config.update("jax_enable_x64", True)
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gauss_flows.explorers import rotation_zoo as rz
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import rotation_zoo as rz
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 from scipy.stats import norm
 
 import gauss_flows as gf
-from gauss_flows.explorers import spline_cdfs as sc
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import spline_cdfs as sc
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 jax.config.update("jax_enable_x64", True)
 

@@ -4,8 +4,8 @@ runs and unknown dimensions give messages, and layers_needed counts from 1."""
 import numpy as np
 import pytest
 
-from gauss_flows.explorers import which_rotation as ex
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import which_rotation as ex
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 TC = {2: 0.4, 4: 1.0}
 RUNS = {(2, "pca"): np.array([0.1, 0.1, 0.05, 0.05]), (2, "random"): np.array([0.15, 0.1, 0.05, 0.02]),

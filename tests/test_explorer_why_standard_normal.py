@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from gauss_flows.explorers import why_standard_normal as wsn
-from gauss_flows.widgets import Explorer, Prediction
+from gauss_flows.course.explorers import why_standard_normal as wsn
+from gauss_flows.presentation.widgets import Explorer, Prediction
 
 
 @pytest.fixture(scope="module")

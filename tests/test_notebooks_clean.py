@@ -1,5 +1,5 @@
 """The notebooks as stored in the repository: clean, listed in the book, and with exercises
-that follow the book's convention (see gauss_flows/_site/exercise_cells.py).
+that follow the book's convention (see gauss_flows/course/site/exercise_cells.py).
 
 These run with the library tests (no build needed). ``GAUSS_FLOWS_BOOK_ROOT`` points them
 at another checkout (default: this one).
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gauss_flows._site import exercise_cells as ec
-from gauss_flows._site.student import notebook_paths, read_notebook
+from gauss_flows.course.site import exercise_cells as ec
+from gauss_flows.course.site.student import notebook_paths, read_notebook
 
 ROOT = Path(os.environ.get("GAUSS_FLOWS_BOOK_ROOT", Path(__file__).resolve().parents[1]))
 NOTEBOOKS = ROOT / "notebooks"
@@ -98,7 +98,7 @@ def test_notebook_is_stored_without_outputs(path):
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
 def test_exercises_follow_the_convention(path):
     """>= 2 exercises, each with a solution tagged `solution` (first line '# Exercise n: ...'),
-    folded in a dropdown, and a checker cell calling gauss_flows.exercises."""
+    folded in a dropdown, and a checker cell calling gauss_flows.course.exercises."""
     problems = ec.problems(read_notebook(path), path.name)
     assert not problems, "\n".join(problems)
 
@@ -139,7 +139,7 @@ def test_convention_accepts_a_well_formed_notebook():
         ({"cells": _exercise(1)}, "at least 2"),
         ({"cells": _exercise(1) + _exercise(2, header="# write f")}, "must start with '# Exercise 2"),
         ({"cells": _exercise(1) + _exercise(2, header="# Exercise 1: write f")}, "says 'Exercise 1'"),
-        ({"cells": _exercise(1) + _exercise(2, checker="print(f(1))")}, "gauss_flows.exercises"),
+        ({"cells": _exercise(1) + _exercise(2, checker="print(f(1))")}, "gauss_flows.course.exercises"),
         ({"cells": _exercise(1) + _exercise(2, dropdown=False)}, ":class: dropdown"),
         ({"cells": _exercise(1) + _exercise(2, label="two")}, "ex-<notebook>-<n>"),
         ({"cells": _exercise(1) + _exercise(2)[:2] + _exercise(2)[3:]}, "tagged 'solution'"),

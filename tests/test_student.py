@@ -1,4 +1,4 @@
-"""The student edition (``make student``; gauss_flows/_site/student.py).
+"""The student edition (``make student``; gauss_flows/course/site/student.py).
 
 - nothing of a solution survives in a student notebook (code, prose, outputs, metadata);
 - a student notebook plus the solutions put back is exactly the source notebook;
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from gauss_flows._site import exercise_cells as ec
-from gauss_flows._site import student
+from gauss_flows.course.site import exercise_cells as ec
+from gauss_flows.course.site import student
 
 ROOT = Path(os.environ.get("GAUSS_FLOWS_BOOK_ROOT", Path(__file__).resolve().parents[1]))
 NOTEBOOKS = ROOT / "notebooks"

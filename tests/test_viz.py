@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from gauss_flows import viz  # noqa: E402
+from gauss_flows.presentation import viz  # noqa: E402
 
 MASK = np.array([False, True, False, True])  # alternating: coordinates 1 and 3 active
 

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from gauss_flows import widgets
-from gauss_flows.widgets import (Dropdown, Explorer, ExplorerTooLarge, MaskEditor, Prediction,
+from gauss_flows.presentation.widgets import (Dropdown, Explorer, ExplorerTooLarge, MaskEditor, Prediction,
                                  Slider, Toggle)
 
 MASKS = [[0, 0, 1, 1], [1, 1, 0, 0], [0, 1, 0, 1]]

@@ -8,7 +8,7 @@ import urllib.parse
 import pytest
 from site_helpers import BOOK_ROOT, site_pages
 
-from gauss_flows._site import exercise_cells, student
+from gauss_flows.course.site import exercise_cells, student
 
 pytestmark = pytest.mark.site
 
