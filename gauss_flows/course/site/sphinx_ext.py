@@ -103,9 +103,43 @@ def repository_substitution(app: Sphinx, config) -> None:
     config.myst_substitutions = {**config.myst_substitutions, "repository_url": url}
 
 
+#: The book's own rules on top of the theme, written to ``_static/gauss-flows.css``.
+#: Dark mode: the theme paints every HTML output as a light grey box with dark text and dims
+#: every image (``brightness(.8) contrast(1.2)``). An explorer is part of the page, not a
+#: foreign output: it keeps the page's own colours, and its frames (matplotlib figures drawn
+#: on white, so that one colour means one thing in both modes) sit undimmed on a white card;
+#: static figures get the same white card instead of the grey box.
+SITE_CSS = """\
+html[data-theme=dark] .bd-content div.cell_output .text_html:has(.gf-explorer, .gf-prediction) {
+  background-color: transparent; color: var(--pst-color-text-base); padding: 0;
+}
+html[data-theme=dark] .bd-content img.gf-frame,
+html[data-theme=dark] .bd-content div.cell_output img {
+  filter: none; background-color: #fff; padding: .35rem; border-radius: .25rem;
+}
+html[data-theme=dark] .gf-explorer, html[data-theme=dark] .gf-prediction {
+  border-color: var(--pst-color-border);
+}
+"""
+SITE_CSS_NAME = "gauss-flows.css"
+
+
+def add_site_css(app: Sphinx) -> None:
+    app.add_css_file(SITE_CSS_NAME)
+
+
+def write_site_css(app: Sphinx, exception) -> None:
+    if exception is None and app.builder.format == "html":
+        static = Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        (static / SITE_CSS_NAME).write_text(SITE_CSS)
+
+
 def setup(app: Sphinx) -> dict:
     app.add_directive("part-contents", PartContents)
     app.connect("config-inited", repository_substitution)
     app.connect("env-get-updated", number_per_page, priority=900)
     app.connect("html-page-context", drop_thebe, priority=900)
+    app.connect("builder-inited", add_site_css)
+    app.connect("build-finished", write_site_css)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -1,0 +1,46 @@
+"""gauss_flows: normalizing flows told through Gaussianization.
+
+A small, exact flow library in JAX + equinox + optax. Everything is an
+``equinox.Module``; a bijector acts on one unbatched sample (batch with ``jax.vmap``).
+"""
+
+from .bijectors import *  # noqa: F401,F403  (the bijector menu and structure layers)
+from .bijectors import Bijector, check_event_shape
+from . import bijectors
+from .parameters import Frozen, cast, count_parameters, perturb, split_trainable, trainable
+
+# --- masks, distributions, flows, parameters: helper B adds lines below ---
+from . import masks
+from .conditioner import MLPConditioner
+from .distributions import Distribution, StandardNormal, Transformed, jit_log_prob
+from .flows import coupling_flow, diagonal_flow, gaussianization_flow
+# --- training, datasets, rbig, diagnostics: helper C adds lines below ---
+from . import datasets, diagnostics, marginal_fit
+from .rbig import rbig, rbig_fit
+from .training import fit
+from . import trajectory
+
+__version__ = "0.1.0"
+
+# The package has three rooms, and imports run one way: course -> presentation -> library.
+#   the library proper   everything imported above (bijectors, masks, flows, training, ...);
+#   presentation/        the book's look, plotting panels, the explorer (widget) framework;
+#   course/              one explorer and one checker module per notebook, the site's build tools.
+# The two outer rooms import matplotlib / ipywidgets, so they load on first use only: the math
+# (and anything that only trains flows) never pays for, or depends on, plotting.
+_LAZY_SUBMODULES = {
+    "presentation": "presentation",
+    "course": "course",
+    "viz": "presentation.viz",
+    "widgets": "presentation.widgets",
+    "exercises": "course.exercises",
+    "explorers": "course.explorers",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{_LAZY_SUBMODULES[name]}", __name__)
+    raise AttributeError(f"module 'gauss_flows' has no attribute {name!r}")

@@ -1,0 +1,19 @@
+"""Bijectors: invertible layers with log-determinants, one concept per module."""
+
+from .base import Bijector, check_event_shape
+
+# --- scalar transformers (the menu) and marginal pieces: helper A adds lines below ---
+from .affine import Affine
+from .deep_sigmoid import DeepSigmoid
+from .mixture_cdf import MixtureGaussianCDF
+from .normal_cdf import NormalCDF
+from .rq_spline import RationalQuadraticSpline
+# --- structure: coupling, chain, permutations, rotations, actnorm: helper B adds lines below ---
+from .actnorm import ActNorm
+from .chain import Chain, Invert
+from .coupling import (AffineCoupling, Coupling, DeepSigmoidCoupling, MixtureGaussianCDFCoupling,
+                       RQSplineCoupling)
+from .elementwise import Elementwise, ScalarTemplate
+from .linear import Linear, LULinear
+from .permute import Permute
+from .rotations import Householder, ICARotation, PCARotation, RandomRotation

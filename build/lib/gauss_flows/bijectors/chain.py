@@ -1,0 +1,167 @@
+"""Composition and inversion of bijectors.
+
+For :math:`T = T_K \\circ \\dots \\circ T_1` (``Chain([T_1, ..., T_K])``, applied in list
+order) the chain rule turns the Jacobian into a product, so log-determinants add:
+
+.. math::  \\log\\lvert\\det \\partial T/\\partial x\\rvert
+           = \\sum_{k=1}^{K} \\log\\lvert\\det \\partial T_k/\\partial x_{k-1}\\rvert ,
+           \\qquad x_0 = x,\\ x_k = T_k(x_{k-1}).
+
+The inverse runs the list backwards, :math:`T^{-1} = T_1^{-1} \\circ \\dots \\circ T_K^{-1}`.
+
+Flows repeat one block of layers many times (RBIG: marginal map, rotation; a coupling flow:
+a coupling and its complement). When the list is a long such repetition (at least
+``SCAN_FROM_REPEATS`` blocks of the same structure and parameter shapes, only different values),
+the chain runs it as a ``lax.scan`` over the stacked parameters, so JAX traces and compiles ONE
+block instead of K layers: the same maths, a compile time that no longer grows with depth.
+Shorter chains run unrolled, which compiles faster and runs faster at these depths (a scan's
+gradient compiles its body twice and fuses nothing across layers).
+``Invert(T)`` swaps the two directions, e.g. to use a Gaussian CDF as a map onto the
+real line.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jax import Array, lax
+
+from .base import Bijector
+
+
+class Chain(Bijector):
+    """Apply ``bijectors`` one after the other, in list order.
+
+    All members must act on the same event shape (a chain here never reshapes).
+    """
+
+    bijectors: tuple[Bijector, ...]
+    shape: tuple[int, ...] = eqx.field(static=True)
+
+    def __init__(self, bijectors: Sequence[Bijector]):
+        bijectors = tuple(bijectors)
+        if not bijectors:
+            raise ValueError("Chain needs at least one bijector, but got an empty list.")
+        for position, bijector in enumerate(bijectors):
+            if not isinstance(bijector, Bijector):
+                raise ValueError(f"Chain member {position} is a {type(bijector).__name__}, "
+                                 "not a Bijector.")
+        self.shape = tuple(bijectors[0].shape)
+        for position, bijector in enumerate(bijectors):
+            if tuple(bijector.shape) != self.shape:
+                raise ValueError(
+                    f"Chain members must share one event shape: member 0 "
+                    f"({type(bijectors[0]).__name__}) has shape {self.shape}, but member "
+                    f"{position} ({type(bijector).__name__}) has shape {tuple(bijector.shape)}.")
+        self.bijectors = bijectors
+
+    def __len__(self) -> int:
+        return len(self.bijectors)
+
+    def __getitem__(self, index):
+        return self.bijectors[index]
+
+    def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
+        return _run(self.bijectors, x, inverse=False)
+
+    def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
+        return _run(self.bijectors, y, inverse=True)
+
+
+def _same_structure(a: Bijector, b: Bijector) -> bool:
+    """Same module tree, same static values, same array shapes and dtypes: then ``a`` and
+    ``b`` differ only in parameter values and can share one traced computation."""
+    dynamic_a, static_a = eqx.partition(a, eqx.is_array)
+    dynamic_b, static_b = eqx.partition(b, eqx.is_array)
+    if jax.tree_util.tree_structure(dynamic_a) != jax.tree_util.tree_structure(dynamic_b):
+        return False
+    if not eqx.tree_equal(static_a, static_b):
+        return False
+    shapes = lambda tree: [(leaf.shape, leaf.dtype) for leaf in jax.tree_util.tree_leaves(tree)]  # noqa: E731
+    return shapes(dynamic_a) == shapes(dynamic_b)
+
+
+# Measured on 2 CPU cores (float32, one training epoch of 9000 two-moons points, batch 256):
+# 8 spline couplings (4 repeated pairs) compile in 8.2 s unrolled vs 10.6 s scanned and run an
+# epoch in 0.14 s vs 0.20 s; a 10-layer RBIG flow's first log_prob compiles in half the time
+# scanned. Scan from this many repetitions of the block on.
+SCAN_FROM_REPEATS = 8
+
+
+def _repeating_block(bijectors: tuple[Bijector, ...]) -> int:
+    """The shortest period p such that ``bijectors`` is (at least two) repetitions of its first
+    p members followed by fewer than p others; 0 when there is none."""
+    for period in range(1, len(bijectors) // 2 + 1):
+        n_blocks = len(bijectors) // period
+        if all(_same_structure(bijectors[i], bijectors[i + period])
+               for i in range((n_blocks - 1) * period)):
+            return period
+    return 0
+
+
+def _step(bijectors, x, total, inverse: bool):
+    for bijector in (reversed(bijectors) if inverse else bijectors):
+        x, log_det = bijector.inverse_and_log_det(x) if inverse else bijector.transform_and_log_det(x)
+        total = total + log_det
+    return x, total
+
+
+def _run(bijectors: tuple[Bijector, ...], x: Array, *, inverse: bool) -> tuple[Array, Array]:
+    total = jnp.zeros((), x.dtype)
+    period = _repeating_block(bijectors)
+    if not period or len(bijectors) // period < SCAN_FROM_REPEATS:
+        return _step(bijectors, x, total, inverse)
+    n_scanned = (len(bijectors) // period) * period
+    blocks = [bijectors[i:i + period] for i in range(0, n_scanned, period)]
+    rest = bijectors[n_scanned:]
+    static = eqx.partition(blocks[0], eqx.is_array)[1]
+    stacked = jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves),
+                                     *[eqx.partition(block, eqx.is_array)[0] for block in blocks])
+
+    if inverse:  # undo the leftover layers first, then the blocks from last to first
+        x, total = _step(rest, x, total, inverse)
+    x, total = _scan_blocks(stacked, static, x, total, inverse)
+    if not inverse:
+        x, total = _step(rest, x, total, inverse)
+    return x, total
+
+
+# Jitted at module level: called eagerly (as in a notebook), a scan whose body is a fresh
+# closure would be traced and compiled again on every call; this way chains of one structure
+# share one compiled scan. Inside an outer jit/vmap/grad it is simply inlined.
+@eqx.filter_jit
+def _scan_blocks(stacked, static, x: Array, total: Array, inverse: bool) -> tuple[Array, Array]:
+    def body(carry, params):
+        return _step(eqx.combine(params, static), *carry, inverse), None
+
+    return lax.scan(body, (x, total), stacked, reverse=inverse)[0]
+
+
+class Invert(Bijector):
+    """The inverse bijector: ``Invert(T).transform = T.inverse`` and vice versa."""
+
+    bijector: Bijector
+
+    def __init__(self, bijector: Bijector):
+        if not isinstance(bijector, Bijector):
+            raise ValueError(f"Invert needs a Bijector, but got {type(bijector).__name__}.")
+        self.bijector = bijector
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.bijector.shape)
+
+    def _transform(self, x: Array) -> Array:
+        return self.bijector.inverse(x)
+
+    def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
+        return self.bijector.inverse_and_log_det(x)
+
+    def _inverse(self, y: Array) -> Array:
+        return self.bijector.transform(y)
+
+    def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
+        return self.bijector.transform_and_log_det(y)

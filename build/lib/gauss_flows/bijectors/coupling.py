@@ -1,0 +1,156 @@
+"""Coupling layers: split, condition, transform (RealNVP, Dinh et al. 2017).
+
+A boolean mask :math:`m` splits the event :math:`x` into a passive part
+:math:`x_p = x_{\\bar m}` and an active part :math:`x_a = x_m`. The passive part is copied;
+the active part goes through a scalar transformer :math:`\\tau` whose parameters a
+conditioner network :math:`c` computes from the passive part:
+
+.. math::  z_p = x_p, \\qquad z_a^{(i)} = \\tau\\big(x_a^{(i)};\\ \\theta_i\\big), \\qquad
+           \\theta = c(x_p).
+
+Ordering the coordinates passive-first, the Jacobian is block lower-triangular,
+
+.. math::  \\frac{\\partial z}{\\partial x} =
+           \\begin{pmatrix} I & 0 \\\\ \\partial z_a/\\partial x_p & \\operatorname{diag}\\tau'(x_a^{(i)};\\theta_i)\\end{pmatrix},
+
+so the log-determinant only needs the active diagonal,
+:math:`\\log|\\det| = \\sum_{i\\ \\text{active}} \\log|\\tau'(x_a^{(i)};\\theta_i)|`, however
+complicated :math:`c` is. The inverse recomputes :math:`\\theta = c(z_p)` from the copied
+part (:math:`z_p = x_p`) and inverts only the scalar transformer; the network is never
+inverted.
+
+The transformer is given as a *template* (``Affine()``, ``MixtureGaussianCDF(8)``, ...);
+its parameter vector (``ScalarTemplate``) is what the conditioner predicts per active
+coordinate, and it is also the conditioner's initial output, so a fresh coupling is the
+template (close to the identity).
+"""
+
+from __future__ import annotations
+
+import math
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+
+from .. import masks as masks_lib
+from ..conditioner import MLPConditioner
+from .affine import Affine
+from .base import Bijector
+from .deep_sigmoid import DeepSigmoid
+from .elementwise import ScalarTemplate, map_coordinates
+from .mixture_cdf import MixtureGaussianCDF
+from .rq_spline import RationalQuadraticSpline
+
+
+def default_mask(shape: tuple[int, ...]) -> Array:
+    """``masks.half`` over the flattened event: first half passive, second half active."""
+    return masks_lib.half(math.prod(shape)).reshape(shape)
+
+
+class Coupling(Bijector):
+    """A coupling layer with any scalar transformer, any mask and any event shape.
+
+    Args:
+        key: PRNG key for the conditioner.
+        shape: the event shape, e.g. ``(d,)`` or ``(h, w)``.
+        transformer: a scalar template (shape ``()``), e.g. ``gf.Affine()``.
+        mask: boolean array of ``shape``, True = active; default: first half passive.
+        nn_width: units per hidden layer of the conditioner.
+        nn_depth: hidden layers of the conditioner.
+        init_scale: scale of the conditioner's output weights (``0.0``: starts exactly
+            at the template).
+    """
+
+    conditioner: MLPConditioner
+    template: ScalarTemplate
+    shape: tuple[int, ...] = eqx.field(static=True)
+    active: tuple[int, ...] = eqx.field(static=True)  # flat indices of active coordinates
+    passive: tuple[int, ...] = eqx.field(static=True)
+
+    def __init__(self, key: Array, *, shape: tuple[int, ...], transformer: Bijector,
+                 mask=None, nn_width: int = 32, nn_depth: int = 2, init_scale: float = 0.1):
+        self.shape = tuple(int(s) for s in shape)
+        mask = masks_lib.validate(default_mask(self.shape) if mask is None else mask, self.shape)
+        flat = mask.ravel()
+        self.active = tuple(int(i) for i in np.flatnonzero(flat))
+        self.passive = tuple(int(i) for i in np.flatnonzero(~flat))
+        self.template = ScalarTemplate(transformer)
+        theta0 = self.template.ravel(transformer)
+        self.conditioner = MLPConditioner(
+            key, n_in=len(self.passive), n_out=len(self.active) * self.template.n_params,
+            output_bias=jnp.tile(theta0, len(self.active)), width=nn_width, depth=nn_depth,
+            init_scale=init_scale)
+
+    @property
+    def mask(self) -> np.ndarray:
+        """The boolean mask (True = active) this layer was built with."""
+        flat = np.zeros(math.prod(self.shape), dtype=bool)
+        flat[list(self.active)] = True
+        return flat.reshape(self.shape)
+
+    def parameters(self, passive: Array) -> Array:
+        """Transformer parameters ``(n_active, n_params)`` predicted from the passive values."""
+        return self.conditioner(passive).reshape(len(self.active), self.template.n_params)
+
+    def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
+        return _couple(self, x, "transform_and_log_det")
+
+    def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
+        # y's passive part equals x's, so the conditioner sees exactly what it saw forward
+        return _couple(self, y, "inverse_and_log_det")
+
+
+# Compiled as one computation: called eagerly (as in a notebook) the layer would otherwise
+# dispatch and compile dozens of tiny operations one by one. Layers of equal structure
+# share the compiled code; inside an outer jit/vmap/grad this is simply inlined.
+@eqx.filter_jit
+def _couple(coupling: Coupling, x: Array, method: str) -> tuple[Array, Array]:
+    flat = x.reshape(-1)
+    active, passive = np.asarray(coupling.active), np.asarray(coupling.passive)
+    theta = coupling.parameters(flat[passive])
+
+    def one(theta_i, value):
+        return getattr(coupling.template.build(theta_i), method)(value)
+
+    new_active, log_det = map_coordinates(one, theta, flat[active])
+    return flat.at[active].set(new_active).reshape(coupling.shape), log_det
+
+
+class AffineCoupling(Coupling):
+    """RealNVP affine coupling: :math:`z_a = x_a \\exp(s(x_p)) + t(x_p)` (see ``Affine``)."""
+
+    def __init__(self, key: Array, *, shape: tuple[int, ...], nn_width: int = 32,
+                 nn_depth: int = 2, mask=None, **kwargs):
+        super().__init__(key, shape=shape, transformer=Affine(), mask=mask,
+                         nn_width=nn_width, nn_depth=nn_depth, **kwargs)
+
+
+class MixtureGaussianCDFCoupling(Coupling):
+    """Coupling whose transformer is a ``n_components`` Gaussian-mixture CDF (Flow++-style)."""
+
+    def __init__(self, key: Array, *, shape: tuple[int, ...], n_components: int = 8,
+                 nn_width: int = 32, nn_depth: int = 2, mask=None, **kwargs):
+        super().__init__(key, shape=shape, transformer=MixtureGaussianCDF(n_components=n_components),
+                         mask=mask, nn_width=nn_width, nn_depth=nn_depth, **kwargs)
+
+
+class DeepSigmoidCoupling(Coupling):
+    """Coupling whose transformer is a deep sigmoidal flow with ``n_hidden`` units."""
+
+    def __init__(self, key: Array, *, shape: tuple[int, ...], n_hidden: int = 8,
+                 nn_width: int = 32, nn_depth: int = 2, mask=None, **kwargs):
+        super().__init__(key, shape=shape, transformer=DeepSigmoid(n_hidden=n_hidden),
+                         mask=mask, nn_width=nn_width, nn_depth=nn_depth, **kwargs)
+
+
+class RQSplineCoupling(Coupling):
+    """Neural-spline coupling: rational-quadratic spline with ``knots`` on ``[-interval, interval]``."""
+
+    def __init__(self, key: Array, *, shape: tuple[int, ...], knots: int = 8,
+                 interval: float = 4.0, nn_width: int = 32, nn_depth: int = 2, mask=None,
+                 **kwargs):
+        super().__init__(key, shape=shape,
+                         transformer=RationalQuadraticSpline(knots=knots, interval=interval),
+                         mask=mask, nn_width=nn_width, nn_depth=nn_depth, **kwargs)

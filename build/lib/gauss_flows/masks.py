@@ -1,0 +1,176 @@
+"""Coupling masks: which coordinates a coupling layer transforms and which it reads.
+
+A mask is a boolean array of the event shape. ``True`` marks an **active** coordinate
+(transformed by the scalar transformer), ``False`` a **passive** one (copied unchanged
+and read by the conditioner). With mask :math:`m` a coupling layer computes
+
+.. math::  z_{\\bar m} = x_{\\bar m}, \\qquad
+           z_m = \\tau\\big(x_m;\\ \\theta = c(x_{\\bar m})\\big).
+
+One layer leaves the passive half untouched, so masks are stacked: the usual recipe
+alternates a mask with its :func:`complement` (RealNVP, Dinh et al. 2017), or uses a
+checkerboard / channel split on images. :func:`coverage`, :func:`layers_until_covered`
+and :func:`dependence` tell how quickly a stack of masks mixes all coordinates.
+
+Odd sizes: :func:`half`, :func:`random` and :func:`channel` give the extra coordinate
+to the ACTIVE side (``d = 5`` -> 2 passive, 3 active), so a layer transforms at least
+as many coordinates as it reads.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+import jax.numpy as jnp
+import jax.random as jr
+import numpy as np
+from jax import Array
+from jax.typing import ArrayLike
+
+
+def _check_size(d: int, where: str) -> int:
+    if not isinstance(d, (int, np.integer)) or isinstance(d, bool) or d < 2:
+        raise ValueError(f"{where} needs an integer number of coordinates d >= 2 "
+                         f"(one passive and one active at least), but got d={d!r}.")
+    return int(d)
+
+
+def half(d: int) -> Array:
+    """First ``d // 2`` coordinates passive, the remaining ``d - d // 2`` active.
+
+    ``half(4) = [F, F, T, T]``; ``half(5) = [F, F, T, T, T]``.
+    """
+    d = _check_size(d, "half")
+    return jnp.asarray(np.arange(d) >= d // 2)
+
+
+def alternating(d: int, parity: int = 0) -> Array:
+    """Every other coordinate: ``active[i] = (i + parity) % 2 == 1``.
+
+    ``alternating(5) = [F, T, F, T, F]``; ``parity=1`` gives the complement.
+    """
+    d = _check_size(d, "alternating")
+    return jnp.asarray((np.arange(d) + parity) % 2 == 1)
+
+
+def random(key: Array, d: int) -> Array:
+    """A balanced random mask: ``d // 2`` passive and ``d - d // 2`` active coordinates."""
+    d = _check_size(d, "random")
+    return jr.permutation(key, half(d))
+
+
+def checkerboard(shape: tuple[int, int], parity: int = 0) -> Array:
+    """Image checkerboard: pixel ``(i, j)`` is active when ``(i + j + parity)`` is odd."""
+    shape = tuple(shape)
+    if len(shape) != 2 or min(shape) < 1 or shape[0] * shape[1] < 2:
+        raise ValueError(f"checkerboard needs a (height, width) shape with at least two "
+                         f"pixels, but got {shape}.")
+    i, j = np.indices(shape)
+    return jnp.asarray((i + j + parity) % 2 == 1)
+
+
+def channel(shape: tuple[int, ...], axis: int = -1) -> Array:
+    """Split along the channel ``axis``: the first ``c // 2`` channels passive, the rest active."""
+    shape = tuple(shape)
+    if not shape:
+        raise ValueError("channel needs an event shape with a channel axis, but got shape ().")
+    axis = axis % len(shape)
+    n_channels = _check_size(shape[axis], f"channel (axis {axis} of shape {shape})")
+    active = np.arange(n_channels) >= n_channels // 2
+    index = [None] * len(shape)
+    index[axis] = slice(None)
+    return jnp.asarray(np.broadcast_to(active[tuple(index)], shape))
+
+
+def complement(mask: ArrayLike) -> Array:
+    """Swap active and passive: the mask of the next layer in a RealNVP stack."""
+    mask = jnp.asarray(mask)
+    if mask.dtype != jnp.bool_:
+        raise ValueError(f"complement expects a boolean mask, but got dtype {mask.dtype}.")
+    return ~mask
+
+
+def validate(mask: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
+    """Return ``mask`` as a concrete numpy boolean array, or raise a ValueError that says why.
+
+    A valid mask has the event ``shape``, is boolean (``0/1`` integers are refused so that
+    a list of indices is never mistaken for a mask) and has at least one active and one
+    passive coordinate: without passive ones the conditioner has nothing to read, without
+    active ones the layer is the identity.
+    """
+    shape = tuple(shape)
+    try:
+        array = np.asarray(mask)
+    except Exception as error:  # a traced value cannot decide the layer's structure
+        raise ValueError("a mask must be a concrete boolean array (not traced inside jit); "
+                         f"got {type(mask).__name__}.") from error
+    if array.shape != shape:
+        raise ValueError(f"mask must have the event shape {shape}, but has shape {array.shape}.")
+    if array.dtype != np.bool_:
+        raise ValueError(f"mask must be boolean (True = active, False = passive), "
+                         f"but has dtype {array.dtype}.")
+    if not array.any():
+        raise ValueError(f"mask of shape {shape} has no active coordinate (all False): "
+                         "the coupling would transform nothing.")
+    if array.all():
+        raise ValueError(f"mask of shape {shape} has no passive coordinate (all True): "
+                         "the conditioner would have nothing to read.")
+    return array
+
+
+def _stack(masks: Sequence[ArrayLike] | ArrayLike) -> np.ndarray:
+    stack = np.stack([np.asarray(m) for m in masks]) if not hasattr(masks, "shape") else np.asarray(masks)
+    if stack.ndim < 2 or stack.dtype != np.bool_:
+        raise ValueError("expected a stack of boolean masks (layers first), but got an array "
+                         f"of shape {stack.shape} and dtype {stack.dtype}.")
+    return stack
+
+
+class Coverage(NamedTuple):
+    """Cumulative coverage of a stack of masks, one row per layer (shape ``(L,) + event``).
+
+    ``transformed[l]``: coordinates that were active in at least one of layers ``0..l``;
+    ``context[l]``: coordinates that were passive (read by a conditioner) in ``0..l``.
+    """
+
+    transformed: np.ndarray
+    context: np.ndarray
+
+
+def coverage(masks: Sequence[ArrayLike] | ArrayLike) -> Coverage:
+    """Which coordinates have been transformed / served as context after each layer."""
+    stack = _stack(masks)
+    return Coverage(np.logical_or.accumulate(stack, axis=0),
+                    np.logical_or.accumulate(~stack, axis=0))
+
+
+def layers_until_covered(masks: Sequence[ArrayLike] | ArrayLike) -> int | None:
+    """The number of layers after which EVERY coordinate has been both transformed and
+    read as context; ``None`` if the stack never gets there (e.g. one mask repeated)."""
+    cov = coverage(masks)
+    n_layers = cov.transformed.shape[0]
+    done = (cov.transformed & cov.context).reshape(n_layers, -1).all(axis=1)
+    return int(np.argmax(done)) + 1 if done.any() else None
+
+
+def dependence(masks: Sequence[ArrayLike] | ArrayLike) -> np.ndarray:
+    """Which inputs can influence which outputs after each layer.
+
+    Returns booleans ``D`` of shape ``(L, n, n)`` over the flattened event (``n`` coordinates):
+    ``D[l, i, j]`` is True when output ``i`` of layer ``l`` may depend on input ``j``. A
+    passive output copies its input; an active output additionally sees every passive one:
+
+    .. math::  D_l[i] = D_{l-1}[i] \\cup \\big(\\textstyle\\bigcup_{k \\text{ passive}} D_{l-1}[k]
+               \\ \\text{if } i \\text{ active}\\big), \\qquad D_0 = I.
+
+    A stack is fully mixing once ``D[l]`` is all True (alternating complements need 3 layers).
+    """
+    stack = _stack(masks)
+    flat = stack.reshape(stack.shape[0], -1)
+    current = np.eye(flat.shape[1], dtype=bool)
+    out = []
+    for active in flat:
+        seen_by_conditioner = current[~active].any(axis=0)
+        current = current | (active[:, None] & seen_by_conditioner[None, :])
+        out.append(current.copy())
+    return np.stack(out)

@@ -1,0 +1,226 @@
+"""Maximum-likelihood training of a flow with optax.
+
+Fitting a flow :math:`q_\\theta` to samples :math:`x_1, \\dots, x_n` minimises the negative
+log-likelihood, which by the change of variables is
+
+.. math::  \\mathcal L(\\theta) = -\\frac1n \\sum_i \\log q_\\theta(x_i)
+           = -\\frac1n \\sum_i \\Big[\\log \\mathcal N\\big(T_\\theta(x_i); 0, I\\big)
+           + \\log\\Big\\lvert\\det \\frac{\\partial T_\\theta}{\\partial x}(x_i)\\Big\\rvert\\Big],
+
+and equals :math:`\\mathrm{KL}(p\\,\\|\\,q_\\theta) + H(p)` in expectation: the data's entropy is a
+constant, so lower loss is a smaller forward KL (Papamakarios et al. 2021, sec. 2.3.1).
+
+:func:`fit` runs minibatch Adam (Kingma & Ba 2015) on the trainable leaves only
+(:func:`~gauss_flows.split_trainable`: frozen rotations and the like stay put). One whole
+epoch (shuffle, then a ``lax.scan`` over equal-sized minibatches) is one compiled call,
+compiled once per architecture and data size (a second fit of the same architecture reuses
+it): the few samples that do not fill a last batch are left out of that epoch (a different
+few each time, as the order is reshuffled). The validation loss after each epoch goes through
+:func:`~gauss_flows.jit_log_prob`, the compiled log-density that KL estimates and density
+pictures of the same flow reuse. Early stopping keeps the parameters with the best
+validation loss.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import sys
+import time
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+import optax
+from jax import Array
+import tqdm.auto
+import tqdm.std
+
+from .runtime import static_mode
+from .distributions import jit_log_prob
+from .parameters import split_trainable
+
+__all__ = ["fit", "TrainingDivergedError"]
+
+
+@functools.lru_cache(maxsize=32)
+def _adam(learning_rate: float) -> optax.GradientTransformation:
+    # One optimizer object per learning rate, so that repeated fits hit _run_epoch's cache
+    # (jit keys on the identity of the optimizer's functions).
+    return optax.adam(learning_rate)
+
+
+def _progress_bar(n_epochs: int, disable: bool):
+    """tqdm's widget bar in a live notebook; a plain text bar on stdout when the book is built
+    (GAUSS_FLOWS_STATIC=1): a published page cannot show a live widget, and stderr output
+    would be shown as an error."""
+    if static_mode():
+        return tqdm.std.trange(n_epochs, disable=disable, desc="fit", leave=True, file=sys.stdout,
+                               ascii=True, mininterval=1e9, ncols=80)
+    return tqdm.auto.trange(n_epochs, disable=disable, desc="fit", leave=True)
+
+
+def _loss(params, static, batch):
+    return -jnp.mean(eqx.combine(params, static).log_prob(batch))
+
+
+@eqx.filter_jit
+def _run_epoch(params, static, optimizer, opt_state, key, train, batch_size: int):
+    """One epoch: reshuffle, then a ``lax.scan`` of minibatch steps.
+
+    Module-level and jitted on the flow's structure, the optimizer and the data shapes, so a
+    second ``fit`` of a flow of the same architecture on data of the same size reuses the
+    compiled epoch (notebooks that compare seeds or initialisations pay one compilation).
+    """
+    n_train = train.shape[0]
+    n_batches = n_train // batch_size
+    order = jr.permutation(key, n_train)[: n_batches * batch_size].reshape(n_batches, batch_size)
+
+    def step(carry, batch_index):
+        params, opt_state = carry
+        loss, grads = jax.value_and_grad(_loss)(params, static, train[batch_index])
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return (optax.apply_updates(params, updates), opt_state), loss
+
+    (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), order)
+    return params, opt_state, jnp.mean(losses)
+
+
+class TrainingDivergedError(FloatingPointError):
+    """The training or validation loss became NaN or infinite."""
+
+
+def _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience):
+    shape = tuple(getattr(flow, "shape", ()))
+    if not hasattr(flow, "log_prob"):
+        raise ValueError(f"fit expects a flow with a log_prob method (e.g. gf.Transformed), "
+                         f"got a {type(flow).__name__}.")
+    data = jnp.asarray(data)
+    if data.ndim != len(shape) + 1 or tuple(data.shape[1:]) != shape:
+        raise ValueError(f"fit expects data of shape (n_samples, {', '.join(map(str, shape))}) "
+                         f"for a flow of event shape {shape}, but got data of shape {data.shape}.")
+    if not jnp.issubdtype(data.dtype, jnp.floating):
+        data = data.astype(jnp.result_type(float))
+    if not bool(jnp.all(jnp.isfinite(data))):
+        raise ValueError("fit got data with NaN or infinite values.")
+    if int(batch_size) < 1 or int(max_epochs) < 1:
+        raise ValueError(f"fit expects batch_size >= 1 and max_epochs >= 1, got "
+                         f"{batch_size} and {max_epochs}.")
+    if not 0.0 <= val_fraction < 1.0:
+        raise ValueError(f"fit expects 0 <= val_fraction < 1, got {val_fraction}.")
+    if patience is not None and int(patience) < 1:
+        raise ValueError(f"fit expects patience >= 1 (or None: no early stopping), got {patience}.")
+    return data
+
+
+def _split(key, data, val_fraction):
+    n = data.shape[0]
+    n_val = int(round(val_fraction * n)) if val_fraction > 0 else 0
+    n_val = max(n_val, 1) if val_fraction > 0 else 0
+    if n - n_val < 1:
+        raise ValueError(f"fit needs at least one training sample after holding out "
+                         f"val_fraction={val_fraction} of {n} samples.")
+    order = jr.permutation(key, n)
+    return data[order[n_val:]], data[order[:n_val]]
+
+
+def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int = 100,
+        batch_size: int = 256, val_fraction: float = 0.1, patience: int | None = 10,
+        optimizer: optax.GradientTransformation | None = None,
+        show_progress: bool = True) -> tuple[object, dict]:
+    """Train ``flow`` on ``data`` by maximum likelihood; return ``(best_flow, history)``.
+
+    Args:
+        key: PRNG key for the validation split and the per-epoch shuffling.
+        flow: a distribution with a batched ``log_prob`` and a ``shape`` (e.g. a flow built by
+            :func:`~gauss_flows.coupling_flow`).
+        data: samples of shape ``(n_samples, *flow.shape)``.
+        learning_rate: Adam's step size (ignored when ``optimizer`` is given).
+        max_epochs: the most passes over the training samples.
+        batch_size: samples per gradient step (capped at the number of training samples).
+        val_fraction: fraction held out to monitor overfitting; with 0 the training loss is
+            monitored instead.
+        patience: stop after this many epochs without a new best validation loss
+            (``None``: always run ``max_epochs``).
+        optimizer: any optax transformation, e.g. ``optax.adamw(1e-3)`` or a chain with
+            gradient clipping.
+        show_progress: show a tqdm progress bar with the current losses.
+
+    Returns:
+        ``best_flow``, the flow with the parameters of the best validation epoch, and
+        ``history``: ``train_loss`` and ``val_loss`` (lists, one entry per epoch run: mean
+        minibatch loss during the epoch and validation loss after it), ``best_epoch`` (an
+        index into those lists), ``best_val_loss``, ``n_epochs``, ``stopped_early`` and
+        ``seconds``.
+
+    Raises:
+        ValueError: data of the wrong shape, or bad settings.
+        TrainingDivergedError: the loss became NaN or infinite (the epoch is named).
+    """
+    best_flow, history = flow, {"train_loss": [], "val_loss": [], "best_epoch": -1,
+                                "best_val_loss": float("inf"), "n_epochs": 0,
+                                "stopped_early": False, "seconds": 0.0}
+    _, epochs = _epochs(key, flow, data, learning_rate=learning_rate, max_epochs=max_epochs,
+                        batch_size=batch_size, val_fraction=val_fraction, patience=patience,
+                        optimizer=optimizer, where="fit")
+    epochs_without_progress = 0
+    start = time.perf_counter()
+    with _progress_bar(int(max_epochs), disable=not show_progress) as bar:
+        for _, (epoch, (trained, train_loss, val_loss)) in zip(bar, enumerate(epochs)):
+            history["train_loss"].append(train_loss)
+            history["val_loss"].append(val_loss)
+            if val_loss < history["best_val_loss"]:
+                history["best_val_loss"], history["best_epoch"] = val_loss, epoch
+                best_flow, epochs_without_progress = trained, 0
+            else:
+                epochs_without_progress += 1
+            bar.set_postfix(train=f"{train_loss:.4f}", val=f"{val_loss:.4f}",
+                            best=history["best_epoch"] + 1, refresh=False)
+            if patience is not None and epochs_without_progress >= int(patience):
+                history["stopped_early"] = True
+                break
+    history["n_epochs"] = len(history["train_loss"])
+    history["seconds"] = time.perf_counter() - start
+    return best_flow, history
+
+
+def _epochs(key, flow, data, *, learning_rate, max_epochs, batch_size, val_fraction, patience,
+            optimizer, where: str):
+    """Check the inputs and set up a maximum-likelihood run (now); return the optimiser steps per
+    epoch and an iterator that runs it, yielding ``(flow, train_loss, val_loss)`` after every
+    epoch (at most ``max_epochs``),
+    raising TrainingDivergedError when a loss is not finite. The loop of :func:`fit`, shared
+    with ``trajectory.replay_fit``."""
+    data = _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience)
+    params, static = split_trainable(flow)
+    floating = jax.tree_util.tree_leaves(params)
+    if not floating:
+        raise ValueError(f"{where}: the flow has no trainable parameters.")
+    data = data.astype(floating[0].dtype)  # train in the flow's precision
+    split_key, shuffle_key = jr.split(key)
+    train, val = _split(split_key, data, val_fraction)
+    batch_size = min(int(batch_size), train.shape[0])
+    optimizer_given = optimizer is not None
+    optimizer = _adam(float(learning_rate)) if optimizer is None else optimizer
+    opt_state = optimizer.init(params)
+
+    def run(params, opt_state):
+        for epoch, epoch_key in enumerate(jr.split(shuffle_key, int(max_epochs))):
+            params, opt_state, train_loss = _run_epoch(params, static, optimizer, opt_state,
+                                                       epoch_key, train, batch_size)
+            trained = eqx.combine(params, static)
+            train_loss = float(train_loss)
+            # the validation loss through the shared compiled log_prob (compiled once per
+            # architecture, reused by KL estimates and density pictures of the same flow)
+            val_loss = float(-jnp.mean(jit_log_prob(trained, val))) if val.shape[0] else train_loss
+            for name, value in (("training", train_loss), ("validation", val_loss)):
+                if not math.isfinite(value):
+                    raise TrainingDivergedError(
+                        f"{where}: the {name} loss became {value} at epoch {epoch + 1}. The "
+                        f"parameters diverged; try a smaller learning rate (learning_rate={learning_rate}"
+                        f"{' was ignored: an optimizer was given' if optimizer_given else ''}), "
+                        "gradient clipping (optax.clip_by_global_norm) or standardised data.")
+            yield trained, train_loss, val_loss
+
+    return train.shape[0] // batch_size, run(params, opt_state)
