@@ -45,6 +45,7 @@ def stage(root: Path, out: Path, cache: Path) -> Path:
             (out / name).mkdir()
     (out / "pytest.ini").write_text(PYTEST_INI)
     vendor.unpack_mathjax(cache, out / "_vendor" / "mathjax")
+    vendor.axe_script(cache)  # for the site's accessibility test (not copied into the site)
     student.write_student_edition(root / "notebooks", cache / "student_for_zip", out / STUDENT_ZIP)
     return out
 

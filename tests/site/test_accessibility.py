@@ -1,0 +1,127 @@
+"""Every page passes an automated accessibility audit, and the explorers work by keyboard.
+
+axe-core (the engine behind browsers' accessibility audits, fetched from its npm package by
+``make book`` into ``_build/vendor``, never part of the site) is injected into every page of
+the built site, in light and in dark mode; no violation of impact "serious" or "critical" may
+remain. Then one explorer of each kind of control (slider, dropdown, toggle, mask editor) is
+operated with the keyboard alone, Tab to reach it and arrows / Enter / Space to change it,
+and its frame must change and the change be announced (the readout is a live region).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import wait_until_settled
+from site_helpers import BOOK_ROOT, HTML_DIR, REPORT_DIR, site_pages
+
+from gauss_flows.course.site import vendor
+
+pytestmark = pytest.mark.site
+
+SERIOUS = ("serious", "critical")
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n')[1])}));
+}"""
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return vendor.axe_script(BOOK_ROOT / "_build" / "vendor").read_text()
+
+
+def _audit(browser, server, page_path, axe_source, mode):
+    context = browser.new_context(color_scheme=mode)
+    try:
+        page = context.new_page()
+        page.goto(server + page_path)
+        wait_until_settled(page)
+        page.add_script_tag(content=axe_source)
+        return [v for v in page.evaluate(AXE_RUN) if v["impact"] in SERIOUS]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("page_path", site_pages())
+def test_no_serious_accessibility_violation(browser, server, html_dir, axe_source, page_path, mode):
+    violations = _audit(browser, server, page_path, axe_source, mode)
+    if violations:
+        REPORT_DIR.mkdir(parents=True, exist_ok=True)
+        (REPORT_DIR / f"axe__{mode}__{page_path.replace('/', '__')}.json").write_text(json.dumps(violations, indent=1))
+    assert not violations, f"{page_path} ({mode}):\n" + "\n".join(
+        f"{v['impact']} {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"][:5]) for v in violations)
+
+
+def test_axe_finds_a_planted_violation(browser, server, html_dir, axe_source):
+    """The audit is not a rubber stamp: a select with no name on a real page is reported."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server + site_pages()[0])
+        wait_until_settled(page)
+        page.evaluate("document.querySelector('main, body').insertAdjacentHTML('beforeend',"
+                      " '<select><option>a</option><option>b</option></select>')")
+        page.add_script_tag(content=axe_source)
+        assert "select-name" in {v["id"] for v in page.evaluate(AXE_RUN)}
+    finally:
+        context.close()
+
+
+# --- keyboard -----------------------------------------------------------------------------
+
+FRAME_STATE = """e => JSON.stringify([Array.from(e.querySelectorAll('img.gf-frame')).map(i => i.getAttribute('src')),
+                                     Array.from(e.querySelectorAll('.gf-readout')).map(r => r.textContent)])"""
+
+KINDS = {
+    "slider": ("input[type=range][data-control]", ["ArrowRight"]),
+    "dropdown": ("select[data-control]", ["ArrowDown"]),
+    "toggle": ("button.gf-toggle[data-control]", ["Space"]),
+    "mask editor": ("button.gf-cell[data-control]", ["Enter"]),
+}
+
+
+def _page_with(selector_class: str) -> str:
+    marker = {"input[type=range][data-control]": 'type="range"', "select[data-control]": "<select data-control",
+              "button.gf-toggle[data-control]": 'class="gf-toggle"', "button.gf-cell[data-control]": 'class="gf-cell"'}
+    for page in site_pages():
+        text = (HTML_DIR / page).read_text()
+        if 'class="gf-explorer' in text and marker[selector_class] in text:
+            return page
+    pytest.fail(f"no explorer page with a {selector_class}")
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_an_explorer_works_by_keyboard_alone(browser, server, html_dir, kind):
+    selector, keys = KINDS[kind]
+    page_path = _page_with(selector)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server + page_path)
+        wait_until_settled(page)
+        control = page.locator(f".gf-explorer {selector}").first
+        explorer = page.locator(".gf-explorer", has=control).first
+        assert explorer.locator("[aria-live]").count() >= 1, "the explorer announces nothing: no live region"
+        before = explorer.evaluate(FRAME_STATE)
+        # Reach the control with Tab alone, from the element just before it in the page.
+        page.evaluate("el => { const all = Array.from(document.querySelectorAll('a[href], button, input, select, "
+                      "textarea, [tabindex]')).filter(e => e.tabIndex >= 0 && !e.disabled);"
+                      " const i = all.indexOf(el); (all[i - 1] || document.body).focus(); }",
+                      control.element_handle())
+        for _ in range(3):
+            page.keyboard.press("Tab")
+            if control.evaluate("e => e === document.activeElement"):
+                break
+        assert control.evaluate("e => e === document.activeElement"), f"Tab does not reach the {kind}"
+        for key in keys:
+            page.keyboard.press(key)
+        page.wait_for_timeout(150)
+        assert explorer.evaluate(FRAME_STATE) != before, f"{kind} changed by keyboard, the frame did not change"
+        alt = explorer.locator("img.gf-frame").first.get_attribute("alt") or ""
+        assert alt and alt.lower() != "explorer frame", f"the frame's alt text says nothing: {alt!r}"
+    finally:
+        context.close()
