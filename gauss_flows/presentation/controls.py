@@ -251,14 +251,18 @@ class MaskEditor(Control):
     def html(self, value) -> str:
         bits = self.key(value)
         columns = self.shape[-1]
+        # Colour is never the only cue: each cell also reads A (active) or P (passive), and a
+        # screen reader hears "A, coordinate 3 active" (the name starts with the visible letter).
         cells = "".join(
             f'<button type="button" class="gf-cell" data-control="{static.esc(self.name)}" '
             f'data-index="{k}" aria-pressed="{"true" if b else "false"}" '
-            f'title="coordinate {k}: click to switch active/passive"></button>'
+            f'aria-label="{static.mask_cell_name(k, b)}" '
+            f'title="coordinate {k}: Enter or Space switches active/passive">{"A" if b else "P"}</button>'
             for k, b in enumerate(bits))
-        return (f'<div class="gf-control gf-mask-editor"><span class="gf-label">{static.esc(self.label)}'
+        return (f'<div class="gf-control gf-mask-editor" role="group" aria-label="{static.esc(self.label)}">'
+                f'<span class="gf-label">{static.esc(self.label)}'
                 f'</span><div class="gf-mask" style="grid-template-columns:repeat({columns},1.7em)">'
-                f'{cells}</div><span class="gf-legend">orange = active, blue = passive</span></div>')
+                f'{cells}</div><span class="gf-legend">A, orange = active; P, blue = passive</span></div>')
 
     def make_widget(self, value, on_change: Callable):
         import ipywidgets as w

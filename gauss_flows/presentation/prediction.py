@@ -50,11 +50,11 @@ class Prediction:
         options = "".join(f'<option value="{k}">{static.esc(o)}</option>'
                           for k, o in enumerate(self.options))
         return (f'<div class="gf-prediction" id="{uid}">{static.CSS}'
-                f'<p class="gf-question"><b>Predict first:</b> {static.esc(self.question)}</p>'
-                f'<select data-control="prediction"><option value="" selected disabled>'
+                f'<p class="gf-question" id="{uid}-q"><b>Predict first:</b> {static.esc(self.question)}</p>'
+                f'<select data-control="prediction" aria-labelledby="{uid}-q"><option value="" selected disabled>'
                 f'choose your prediction\u2026</option>{options}</select> '
                 f'<button type="button" data-control="reveal" disabled>Reveal</button>'
-                f'<div class="gf-answer" hidden></div>'
+                f'<div class="gf-answer" aria-live="polite" hidden></div>'
                 f'<script type="application/json" class="gf-states">{payload}</script>'
                 f'{static.PREDICTION_JS.replace("__ROOT__", uid)}</div>')
 

@@ -100,15 +100,16 @@ CSS = f"""<style>
 .gf-explorer select option,.gf-prediction select option{{color:#111;background:#fff}}
 .gf-explorer .gf-toggle[aria-pressed=true]{{background:{PASSIVE};color:#fff;border-color:{PASSIVE}}}
 .gf-explorer .gf-mask{{display:inline-grid;gap:3px}}
-.gf-explorer .gf-cell{{width:1.7em;height:1.7em;padding:0;border:1px solid rgba(0,0,0,.45)}}
+.gf-explorer .gf-cell{{width:1.7em;height:1.7em;padding:0;border:1px solid rgba(0,0,0,.45);color:#000;font-weight:700;font-size:.8em}}
 .gf-explorer .gf-cell[aria-pressed=true]{{background:{ACTIVE}}}
-.gf-explorer .gf-cell[aria-pressed=false]{{background:{PASSIVE}}}
-.gf-explorer .gf-legend{{font-size:.85em;opacity:.85}}
+.gf-explorer .gf-cell[aria-pressed=false]{{background:{PASSIVE};color:#fff}}
+.gf-explorer .gf-legend{{font-size:.85em}}
 .gf-explorer img.gf-frame{{display:block;max-width:100%;height:auto;background:#fff;border-radius:4px}}
 .gf-explorer .gf-readout{{font-family:var(--pst-font-family-monospace,monospace);white-space:pre-wrap;margin-top:.5em}}
 .gf-explorer .gf-error,.gf-prediction .gf-wrong{{color:{ACCENT};font-weight:600}}
 .gf-explorer .gf-note{{font-style:italic;margin-top:.3em}}
 .gf-prediction .gf-answer{{margin-top:.5em}}
+.gf-explorer :focus-visible,.gf-prediction :focus-visible{{outline:3px solid {ACCENT};outline-offset:2px}}
 </style>"""
 
 # One self-contained function per explorer; __ROOT__ is replaced by the explorer's id.
@@ -130,6 +131,19 @@ EXPLORER_JS = """<script>(function () {
     }
     return [best, bestDistance];
   }
+  // The frame's alt text: the explorer, every control's current value, the readout's first line.
+  function describe(readoutText) {
+    var parts = data.controls.map(function (c, i) {
+      if (c.kind === "mask") {
+        var on = [];
+        choice[i].forEach(function (b, k) { if (b) { on.push(k); } });
+        return c.label + ": active coordinates " + (on.length ? on.join(", ") : "none");
+      }
+      return c.label + " = " + c.labels[choice[i]];
+    });
+    var first = (readoutText || "").split("\n")[0];
+    return data.title + " (" + parts.join("; ") + ")" + (first ? ". " + first : "");
+  }
   function show() {
     var key = [], notes = [];
     data.controls.forEach(function (c, i) {
@@ -146,6 +160,7 @@ EXPLORER_JS = """<script>(function () {
     });
     var state = data.states[key.join(",")];
     img.src = data.images[state[0]];
+    img.alt = describe(state[1]);
     readout.textContent = state[1];
     readout.classList.toggle("gf-error", state[2] === 1);
     note.textContent = notes.join("; ");
@@ -176,6 +191,9 @@ EXPLORER_JS = """<script>(function () {
           var k = parseInt(el.getAttribute("data-index"), 10);
           choice[i][k] = 1 - choice[i][k];
           el.setAttribute("aria-pressed", choice[i][k] ? "true" : "false");
+          el.textContent = choice[i][k] ? "A" : "P";
+          el.setAttribute("aria-label", (choice[i][k] ? "A" : "P") + ", coordinate " + k +
+                          (choice[i][k] ? " active" : " passive"));
           show();
         });
       }
@@ -183,6 +201,26 @@ EXPLORER_JS = """<script>(function () {
   });
   show();
 })();</script>"""
+
+def mask_cell_name(index: int, active) -> str:
+    """A mask cell's accessible name: its visible letter first, then what it means."""
+    return f"{'A' if active else 'P'}, coordinate {index} {'active' if active else 'passive'}"
+
+
+def frame_alt(title: str, controls, values: dict, readout: str) -> str:
+    """The frame's alt text for one state (the same words the page's script writes)."""
+    parts = []
+    for name, control in controls.items():
+        value = values[name]
+        if control.kind == "mask":
+            bits = [int(b) for b in np.asarray(value).ravel()]
+            active = [str(k) for k, b in enumerate(bits) if b]
+            parts.append(f"{control.label}: active coordinates {', '.join(active) if active else 'none'}")
+        else:
+            parts.append(f"{control.label} = {control.labels()[control.index(value)]}")
+    first = (readout or "").split("\n")[0]
+    return f"{title} ({'; '.join(parts)})" + (f". {first}" if first else "")
+
 
 PREDICTION_JS = """<script>(function () {
   var root = document.getElementById("__ROOT__");

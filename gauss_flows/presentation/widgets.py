@@ -341,18 +341,19 @@ class Explorer:
                 images.append(static.data_uri(frame.image, frame.image_format))
             states[",".join(map(str, combo))] = [image_index[digest], frame.readout,
                                                  int(frame.error is not None)]
-        data = {"controls": [c.spec() for c in self.controls.values()],
+        data = {"title": self.title or "Explorer", "controls": [c.spec() for c in self.controls.values()],
                 "initial": [c.initial_choice(self.values[n]) for n, c in self.controls.items()],
                 "images": images, "states": states}
         payload = static.json_for_script(data)
         first = self.render_state()
+        alt = static.frame_alt(self.title or "Explorer", self.controls, self.values, first.readout)
         title = f'<div class="gf-title">{static.esc(self.title)}</div>' if self.title else ""
         controls = "".join(c.html(self.values[n]) for n, c in self.controls.items())
         page = (f'<div class="gf-explorer" id="__ROOT__" data-n-states="{self.n_states}">'
                 f'{static.CSS}{title}<div class="gf-controls">{controls}</div>'
-                f'<img class="gf-frame" alt="explorer figure" '
+                f'<img class="gf-frame" alt="{static.esc(alt)}" '
                 f'src="{static.data_uri(first.image, first.image_format)}">'
-                f'<div class="gf-readout{" gf-error" if first.error else ""}">'
+                f'<div class="gf-readout{" gf-error" if first.error else ""}" aria-live="polite">'
                 f'{static.esc(first.readout)}</div><div class="gf-note" hidden></div>'
                 f'<script type="application/json" class="gf-states">{payload}</script>'
                 f'{static.EXPLORER_JS}</div>')
