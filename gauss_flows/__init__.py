@@ -16,6 +16,7 @@ from .distributions import Distribution, StandardNormal, Transformed, jit_log_pr
 from .flows import coupling_flow, diagonal_flow, gaussianization_flow
 # --- training, datasets, rbig, diagnostics: helper C adds lines below ---
 from . import datasets, diagnostics, marginal_fit
+from . import information
 from .rbig import rbig, rbig_fit
 from .training import fit
 from . import trajectory
