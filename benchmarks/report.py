@@ -10,10 +10,11 @@ import json
 import math
 from pathlib import Path
 
-SECTIONS = ("fit", "speed", "numerics", "explorers", "notebooks")
+SECTIONS = ("fit", "speed", "numerics", "explorers", "notebooks", "information")
 TITLES = {"fit": "1. Fit quality against exact densities", "speed": "2. Speed against FlowJAX",
           "numerics": "3. Numerics of every bijector", "explorers": "4. Explorer latency",
-          "notebooks": "5. Notebook run times"}
+          "notebooks": "5. Notebook run times",
+          "information": "6. Information estimators against exact values"}
 
 
 def _ms(seconds):
@@ -140,6 +141,19 @@ def notebooks(r):
         "Each notebook executed with nbclient in a fresh kernel (kernel start included), static "
         "mode (`GAUSS_FLOWS_STATIC=1`), one after another. Goal: <= 60 s each.",
         _table(["notebook", "code cells", "time", "<= 60 s"], rows)])
+
+
+def information(r):
+    rows = [[row["quantity"], row["d"], row["n"], row["estimator"], f"{row['exact']:.3f}",
+             f"{row['bias']:+.3f} ± {row['se']:.3f}", f"{row['std']:.3f}", _s(row["seconds"])]
+            for row in r["rows"]]
+    return "\n\n".join([
+        "A correlated Gaussian (equicorrelation 0.5) with every coordinate mapped by x + x^3/3: "
+        "exact entropy by quadrature, exact TC and MI (first half of the coordinates vs the rest) "
+        f"those of the Gaussian. Bias = mean over {r['seeds']} independent samples minus the exact "
+        "value (± its standard error); std = spread of one estimate; time per estimate. Made by "
+        "`benchmarks/information.py`.",
+        _table(["quantity", "d", "n", "estimator", "exact", "bias", "std", "time"], rows)])
 
 
 def write(out_dir: Path) -> Path:

@@ -85,6 +85,11 @@ def run_section(name: str, tiny: bool, out: Path) -> dict:
         import notebook_times
 
         return notebook_times.run(ROOT, tiny)
+    if name == "information":
+        import information
+
+        return information.run(dims=(2,) if tiny else (2, 5, 10), sizes=(300,) if tiny else (500, 5000),
+                               seeds=2 if tiny else 5)
     raise ValueError(f"unknown section {name!r}; choose from {SECTIONS}")
 
 
