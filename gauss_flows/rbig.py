@@ -111,7 +111,7 @@ def rbig_fit(data, *, n_layers: int = 50, rotation: str = "pca", n_components: i
         marginal = fit_marginal_mixture(z, n_components, n_iterations=n_iterations,
                                         tail_weight=tail_weight)
         u, marginal_log_det = jax.vmap(marginal.transform_and_log_det)(z)
-        rotate = PCARotation.fit(u) if rotation == "pca" else RandomRotation(layer_key, dim=dim)
+        rotate = PCARotation.fit(u) if rotation == "pca" else RandomRotation(layer_key, shape=(dim,))
         z = jax.vmap(rotate.transform)(u)
         log_det = log_det + marginal_log_det  # rotations have log-det 0
         layers.append(Chain([marginal, rotate]))

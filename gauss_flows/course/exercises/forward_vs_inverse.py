@@ -120,7 +120,7 @@ def _bijectors() -> dict:
     layers = example_layers()
     affine, coupling = layers["affine (elementwise)"], layers["affine coupling"]
     return {"an affine layer": affine, "an affine coupling": coupling,
-            "a chain": Chain([Householder(jr.key(5), dim=2, n_reflections=1), coupling, affine])}
+            "a chain": Chain([Householder(jr.key(5), shape=(2,), n_reflections=1), coupling, affine])}
 
 
 FLOW_POINTS = [np.zeros(2), np.array([0.8, -1.2]), np.array([-2.0, 0.4]), np.array([1.5, 2.5])]

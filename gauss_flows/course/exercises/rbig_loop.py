@@ -59,7 +59,7 @@ def _not_chained(data, n_layers, key):
     z = data
     for layer_key in jr.split(key, n_layers):  # every layer starts again from the data
         u = jax.vmap(fit_marginal_mixture(data, tail_weight=0.02).transform)(data)
-        z = jax.vmap(RandomRotation(layer_key, dim=data.shape[1]).transform)(u)
+        z = jax.vmap(RandomRotation(layer_key, shape=(data.shape[1],)).transform)(u)
     return z
 
 
@@ -67,7 +67,7 @@ LOOP_MISTAKES = [
     Mistake(_marginal_only,
             "There is no rotation in your loop. A marginal map never changes the total correlation "
             "(it acts on each coordinate alone), so after the first layer nothing more can happen: "
-            "rotate after each marginal Gaussianization (gf.RandomRotation(layer_key, dim=d))."),
+            "rotate after each marginal Gaussianization (gf.RandomRotation(layer_key, shape=(d,)))."),
     Mistake(_not_chained,
             "Each layer starts again from `data`: fit the marginals of the CURRENT z and transform "
             "z, so that layer l works on the output of layer l - 1."),

@@ -54,7 +54,7 @@ def example_layers() -> tuple:
         weights=jnp.array([[0.3, 0.7], [0.5, 0.5]]),
         means=jnp.array([[-1.0, 1.0], [-0.8, 1.2]]),
         scales=jnp.array([[0.5, 0.7], [0.6, 0.4]]))
-    rotation = Householder(jr.key(1), dim=2)  # two reflections: a rotation, det = +1
+    rotation = Householder(jr.key(1), shape=(2,))  # two reflections: a rotation, det = +1
     coupling = perturb(AffineCoupling(jr.key(2), shape=(2,), nn_width=16), jr.key(3), scale=0.3)
     affine = eqx.tree_at(lambda a: (a.log_scale, a.shift), Affine((2,)),
                          (jnp.array([0.5, -0.3]), jnp.array([0.2, -0.1])))

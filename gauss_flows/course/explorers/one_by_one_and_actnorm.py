@@ -61,7 +61,7 @@ def _nll(flow, x):
 
 
 def starting_flow(name: str, init: bool, batch: int) -> Transformed:
-    return Transformed(StandardNormal((3,)), Chain([actnorm(name, init, batch), LULinear(jr.key(0), dim=3)]))
+    return Transformed(StandardNormal((3,)), Chain([actnorm(name, init, batch), LULinear(jr.key(0), shape=(3,))]))
 
 
 @lru_cache(maxsize=None)
