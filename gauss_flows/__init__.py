@@ -15,9 +15,9 @@ from .conditioner import MLPConditioner
 from .distributions import Distribution, StandardNormal, Transformed, jit_log_prob
 from .flows import coupling_flow, diagonal_flow, gaussianization_flow
 # --- training, datasets, rbig, diagnostics: helper C adds lines below ---
-from . import datasets, diagnostics, marginal_fit
+from . import batched, datasets, diagnostics, marginal_fit
 from .rbig import rbig, rbig_fit
-from .training import fit
+from .training import fit, training_step
 from . import trajectory
 
 __version__ = "0.1.0"

@@ -35,6 +35,7 @@ import numpy as np
 import optax
 from jax import Array
 
+from . import batched
 from .bijectors.chain import Chain
 from .bijectors.rotations import FixedRotation
 from .distributions import Transformed, jit_log_prob
@@ -74,15 +75,10 @@ def canonical_form(flow):
         flow)
 
 
-@eqx.filter_jit
-def _latent_and_log_det(flow, x):
-    return jax.vmap(flow.bijection.transform_and_log_det)(x)
-
-
 def latent_and_log_det(flow, x) -> tuple[Array, Array]:
     """``(T(x), log|det dT/dx|)`` for a batch ``x`` (n, *shape): compiled once per canonical
     layout (:func:`canonical_form`) and batch shape, and shared by every snapshot of a run."""
-    return _latent_and_log_det(canonical_form(flow), jnp.asarray(x))
+    return batched.transform_and_log_det(canonical_form(flow).bijection, jnp.asarray(x))
 
 
 def nll_terms(flow, x) -> tuple[float, float]:

@@ -26,8 +26,8 @@ def test_every_control_changes_the_frame(explorer, control, value):
 
 
 def test_init_standardises_and_lowers_the_starting_nll():
-    on = oa._state("pixels in [0, 255]", True, 512)
-    off = oa._state("pixels in [0, 255]", False, 512)
+    on = oa.after_first_layer("pixels in [0, 255]", True, 512)
+    off = oa.after_first_layer("pixels in [0, 255]", False, 512)
     assert np.all(np.abs(on["mean"]) < 0.1) and np.all(np.abs(on["std"] - 1) < 0.1)
     assert off["std"].min() > 10 and off["nll"] > 100 * on["nll"]
 

@@ -29,6 +29,13 @@ from ..parameters import Frozen
 from .base import Bijector, vector_size
 
 
+def rotation_matrix(degrees: float) -> np.ndarray:
+    """The 2-D rotation :math:`R(\\theta) = [[\\cos\\theta, -\\sin\\theta], [\\sin\\theta, \\cos\\theta]]`,
+    which turns the plane anticlockwise by ``degrees``."""
+    t = np.deg2rad(degrees)
+    return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+
+
 class Householder(Bijector):
     """``z = H_{v_K} ... H_{v_1} x`` with trainable reflection vectors ``vectors`` (K, dim)."""
 

@@ -22,7 +22,7 @@ from gauss_flows import datasets, diagnostics
 from gauss_flows.bijectors import RandomRotation
 from gauss_flows.marginal_fit import fit_marginal_mixture
 from gauss_flows.rbig import rbig_fit
-from gauss_flows.course.exercises.core import ExerciseError, Mistake, check_function
+from gauss_flows.course.exercises.core import ExerciseError, Mistake, call_student, check_function
 
 __all__ = ["check_rbig_by_hand", "check_rbig_log_likelihood"]
 
@@ -79,12 +79,8 @@ def check_rbig_by_hand(rbig_by_hand) -> None:
     if not callable(rbig_by_hand):
         raise _fail("`rbig_by_hand` should be a function (def rbig_by_hand(data, n_layers, key): ...).")
     data, key, reference = _problem()
-    try:
-        got = rbig_by_hand(data, N_LAYERS, key)
-    except NotImplementedError:
-        raise
-    except Exception as err:
-        raise _fail(f"`rbig_by_hand(data, {N_LAYERS}, key)` raised {type(err).__name__}: {err}") from err
+    got = call_student(rbig_by_hand, data, N_LAYERS, key, exercise=1,
+                       call=f"rbig_by_hand(data, {N_LAYERS}, key)")
     if got is None:
         raise _fail("`rbig_by_hand` returned None: did you forget `return z`?")
     got = np.asarray(got, dtype=float)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 
+from gauss_flows import batched
 from gauss_flows.bijectors import Chain, Householder, PCARotation, RandomRotation
 from gauss_flows.distributions import StandardNormal, Transformed
 from gauss_flows.marginal_fit import fit_marginal_mixture
@@ -81,15 +81,10 @@ def trained_householder(max_epochs: int = 10):
                batch_size=250, patience=None, show_progress=False)
 
 
-@eqx.filter_jit
-def _mean_log_prob(flow, x):
-    return jnp.mean(flow.log_prob(x))
-
-
 def test_nll(flow) -> float:
     """Mean negative log-likelihood of the test sample (nats per sample)."""
     _, test = data()
-    return float(-_mean_log_prob(flow, jnp.asarray(test)))
+    return float(batched.mean_nll(flow, jnp.asarray(test)))
 
 
 @lru_cache(maxsize=None)
