@@ -7,7 +7,7 @@ import pytest
 
 import gauss_flows as gf
 from gauss_flows.course.explorers import diagnostics as dx
-from gauss_flows.presentation.widgets import Explorer, Prediction
+from gauss_flows.presentation.widgets import Prediction
 
 
 @pytest.fixture(scope="module")
@@ -19,19 +19,6 @@ def states():
 @pytest.fixture(scope="module")
 def explorer(states):
     return dx.gaussianity_explorer(states, dpi=40)
-
-
-def test_builds(explorer):
-    assert isinstance(explorer, Explorer)
-    assert explorer.n_states == 9 <= 30
-    assert explorer.render_state().error is None
-
-
-@pytest.mark.parametrize("values", [dict(sample="skewed pair"), dict(n_layers=2)])
-def test_every_control_changes_the_frame(explorer, values):
-    default = explorer.render_state(sample="two moons", n_layers=0)
-    moved = explorer.render_state(**{"sample": "two moons", "n_layers": 0, **values})
-    assert moved.image != default.image and moved.readout != default.readout
 
 
 def test_readouts_are_the_library_diagnostics(states, explorer):

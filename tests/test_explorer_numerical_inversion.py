@@ -30,15 +30,6 @@ def test_builds_with_at_most_30_states(explorer):
     assert frame.error is None and "stopped after" in frame.readout
 
 
-@pytest.mark.parametrize("control, value", [("method", "Newton"), ("tolerance", 1e-4),
-                                            ("equation", ni.EQUATIONS[1])])
-def test_every_control_changes_the_frame_and_readout(explorer, control, value):
-    default = explorer.render_state(**DEFAULT)
-    moved = explorer.render_state(**{**DEFAULT, control: value})
-    assert moved.error is None
-    assert moved.image != default.image and moved.readout != default.readout
-
-
 def test_traces_match_the_theory(data):
     roots = data["roots"]
     bisection = data["traces"]["bisection", ni.EQUATIONS[0], 1e-8]
