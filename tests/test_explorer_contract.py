@@ -74,7 +74,7 @@ def _notebook_writes_a_prediction(module: str) -> bool:
     for path in (ROOT / "notebooks").glob("*/*.ipynb"):
         cells = json.loads(path.read_text())["cells"]
         code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-        if any(f"explorers.{module} import" in c for c in code):
+        if any(f"explorers.{module} import" in c or f"explorers import {module} " in c for c in code):
             return any("Prediction(" in c for c in code)
     return False
 
