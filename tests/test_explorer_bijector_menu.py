@@ -1,11 +1,9 @@
 """Part 5 · 01 explorer: the family of maps, their derivatives, the fitted density, messages."""
 
 import jax.numpy as jnp
-import jax.random as jr
 import numpy as np
 import pytest
 
-import gauss_flows as gf
 from gauss_flows.course.explorers import bijector_menu as bm
 import explorer_registry as registry
 
@@ -13,9 +11,7 @@ import explorer_registry as registry
 @pytest.fixture(scope="module")
 def flows():
     # unfitted small flows: the explorer only needs something with a log_prob
-    return {name: gf.coupling_flow(jr.key(3), shape=(2,), transformer=bm.template(name), n_layers=2,
-                                   nn_width=8, nn_depth=1)
-            for name in bm.TRANSFORMERS if name != "deep sigmoid"}
+    return registry.bijector_menu_flows()
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,7 @@ from gauss_flows.course.explorers import boundaries_and_support as ex
 from gauss_flows.presentation.widgets import Explorer, Prediction
 import explorer_registry as registry
 
-RNG = np.random.default_rng(0)
-TRAIN, TEST = RNG.uniform(size=100), RNG.uniform(size=600)
+TRAIN, TEST = registry.SUPPORT_TRAIN, registry.SUPPORT_TEST
 
 
 @pytest.fixture(scope="module")

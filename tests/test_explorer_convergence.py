@@ -2,7 +2,6 @@
 values are refused, and the replayed rule is the one rbig_fit applies."""
 
 import jax.random as jr
-import numpy as np
 import pytest
 
 import gauss_flows as gf
@@ -11,8 +10,8 @@ from gauss_flows.rbig import layers_kept
 from gauss_flows.presentation.widgets import Explorer, Prediction
 import explorer_registry as registry
 
-CURVE = [0.3, 0.1, 0.08, 0.03, 0.02, 0.0, 0.01, -0.01, 0.02, 0.005, -0.02, 0.01]
-INFO = {"tc_reduction": CURVE, "log_likelihood": list(np.linspace(-1.7, -1.1, len(CURVE)))}
+CURVE = registry.CONVERGENCE_CURVE
+INFO = registry.CONVERGENCE_INFO
 
 
 @pytest.fixture(scope="module")

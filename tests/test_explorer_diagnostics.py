@@ -1,24 +1,23 @@
 """The explorer of Part 0 · 06: builds from precomputed RBIG states, both controls change the
 frame, the read-outs are the library's diagnostics, invalid choices give messages."""
 
-import jax.random as jr
 import numpy as np
 import pytest
 
 import gauss_flows as gf
 from gauss_flows.course.explorers import diagnostics as dx
 from gauss_flows.presentation.widgets import Prediction
+import explorer_registry as registry
 
 
 @pytest.fixture(scope="module")
 def states():
-    samples = {k: v[:300] for k, v in dx.default_samples(300).items()}
-    return dx.diagnostic_states(samples, layers=[0, 1, 2], key=jr.key(0))
+    return registry.diagnostic_states()
 
 
 @pytest.fixture(scope="module")
 def explorer(states):
-    return dx.gaussianity_explorer(states, dpi=40)
+    return registry.build("diagnostics.gaussianity_explorer")
 
 
 def test_readouts_are_the_library_diagnostics(states, explorer):

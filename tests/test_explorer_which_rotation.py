@@ -1,16 +1,14 @@
 """The explorer of Part 3 · 02 (which rotation): builds, both sliders change the frame, missing
 runs and unknown dimensions give messages, and layers_needed counts from 1."""
 
-import numpy as np
 import pytest
 
 from gauss_flows.course.explorers import which_rotation as ex
 from gauss_flows.presentation.widgets import Explorer, Prediction
 import explorer_registry as registry
 
-TC = {2: 0.4, 4: 1.0}
-RUNS = {(2, "pca"): np.array([0.1, 0.1, 0.05, 0.05]), (2, "random"): np.array([0.15, 0.1, 0.05, 0.02]),
-        (4, "pca"): np.array([0.8, 0.1, 0.05, 0.05]), (4, "random"): np.array([0.3, 0.1, 0.05, 0.02])}
+TC = registry.WHICH_ROTATION_TC
+RUNS = registry.WHICH_ROTATION_RUNS
 
 
 @pytest.fixture(scope="module")
