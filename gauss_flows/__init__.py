@@ -9,16 +9,13 @@ from .bijectors import Bijector, check_event_shape
 from . import bijectors
 from .parameters import Frozen, cast, count_parameters, perturb, split_trainable, trainable
 
-# --- masks, distributions, flows, parameters: helper B adds lines below ---
 from . import masks
 from .conditioner import MLPConditioner
 from .distributions import Distribution, StandardNormal, Transformed, jit_log_prob
 from .flows import coupling_flow, diagonal_flow, gaussianization_flow
-# --- training, datasets, rbig, diagnostics: helper C adds lines below ---
-from . import datasets, diagnostics, marginal_fit
-from . import information
+from . import batched, datasets, diagnostics, information, marginal_fit
 from .rbig import rbig, rbig_fit
-from .training import fit
+from .training import fit, training_step
 from . import trajectory
 
 __version__ = "0.1.0"

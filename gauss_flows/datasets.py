@@ -43,7 +43,8 @@ from jax import Array
 from jax.scipy.special import i0e, logsumexp
 
 __all__ = ["ToyDensity", "TwoMoons", "Spiral", "Rings", "Checkerboard", "RingOfGaussians",
-           "EightGaussians", "kl_divergence"]
+           "EightGaussians", "kl_divergence", "SKEWED_BIMODAL", "skewed_bimodal_pdf",
+           "skewed_bimodal_cdf", "sample_skewed_bimodal", "tilted_square", "correlated_gaussian"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -315,6 +316,58 @@ class EightGaussians(RingOfGaussians):
         if self.n_modes != 8:
             raise ValueError(f"EightGaussians has 8 modes, got n_modes={self.n_modes}; "
                              "use RingOfGaussians(n_modes=...) for another number.")
+
+
+# ---- Part 1's 1-D data: a known skewed, bimodal mixture --------------------------------
+
+#: A skewed, bimodal mixture of three Gaussians on the line (weights, means, scales): the data
+#: of every marginal-Gaussianization page, so that each estimate meets the true density and CDF.
+SKEWED_BIMODAL = dict(weights=np.array([0.5, 0.3, 0.2]), means=np.array([-1.0, 0.8, 2.5]),
+                      scales=np.array([0.5, 0.6, 0.8]))
+
+
+def skewed_bimodal_pdf(x) -> np.ndarray:
+    """Density of :data:`SKEWED_BIMODAL`, :math:`\\sum_k w_k\\,\\mathcal N(x; \\mu_k, \\sigma_k^2)`."""
+    from scipy.stats import norm
+
+    x = np.asarray(x, dtype=float)[..., None]
+    m = SKEWED_BIMODAL
+    return np.sum(m["weights"] * norm.pdf(x, m["means"], m["scales"]), axis=-1)
+
+
+def skewed_bimodal_cdf(x) -> np.ndarray:
+    """CDF of :data:`SKEWED_BIMODAL`, :math:`\\sum_k w_k\\,\\Phi((x - \\mu_k)/\\sigma_k)`."""
+    from scipy.stats import norm
+
+    x = np.asarray(x, dtype=float)[..., None]
+    m = SKEWED_BIMODAL
+    return np.sum(m["weights"] * norm.cdf(x, m["means"], m["scales"]), axis=-1)
+
+
+def sample_skewed_bimodal(seed: int, n: int) -> np.ndarray:
+    """``n`` draws from :data:`SKEWED_BIMODAL` (a numpy generator seeded with ``seed``)."""
+    rng = np.random.default_rng(seed)
+    m = SKEWED_BIMODAL
+    component = rng.choice(len(m["weights"]), size=n, p=m["weights"])
+    return rng.normal(m["means"][component], m["scales"][component])
+
+
+# ---- Part 2's 2-D samples for rotations ---------------------------------------------------
+
+def tilted_square(n: int = 2000, tilt: float = 30.0, seed: int = 0) -> np.ndarray:
+    """Uniform on the square :math:`[-\\sqrt3, \\sqrt3]^2` (unit variances, so its covariance is the
+    identity and PCA sees nothing), turned by ``tilt`` degrees; shape ``(n, 2)``."""
+    from .bijectors.rotations import rotation_matrix
+
+    u = np.asarray(jr.uniform(jr.key(seed), (n, 2), minval=-np.sqrt(3.0), maxval=np.sqrt(3.0)))
+    return u @ rotation_matrix(tilt).T
+
+
+def correlated_gaussian(n: int = 2000, rho: float = 0.8, seed: int = 1) -> np.ndarray:
+    """``n`` draws of :math:`\\mathcal N(0, [[1, \\rho], [\\rho, 1]])`: its principal axes sit at 45
+    degrees; shape ``(n, 2)``."""
+    cov = np.array([[1.0, rho], [rho, 1.0]])
+    return np.asarray(jr.normal(jr.key(seed), (n, 2))) @ np.linalg.cholesky(cov).T
 
 
 # ---- how far is a model from the truth -------------------------------------------------

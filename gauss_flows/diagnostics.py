@@ -42,7 +42,7 @@ from jax.scipy.special import digamma, ndtri
 
 __all__ = ["skewness", "excess_kurtosis", "marginal_entropy", "gaussian_entropy", "negentropy",
            "joint_entropy", "total_correlation", "gaussian_total_correlation",
-           "kl_to_standard_normal", "jarque_bera", "qq_data"]
+           "kl_to_standard_normal", "jarque_bera", "qq_data", "layers_needed"]
 
 _HALF_LOG_2PI_E = 0.5 * math.log(2.0 * math.pi * math.e)
 
@@ -211,3 +211,11 @@ def qq_data(x) -> tuple[Array, Array]:
     sample = jnp.sort(_standardise(x), axis=0)
     theoretical = jnp.broadcast_to(theoretical[:, None], sample.shape)
     return (theoretical[:, 0], sample[:, 0]) if single else (theoretical, sample)
+
+
+def layers_needed(tc_x: float, tc_reduction, fraction: float) -> int | None:
+    """The first layer ``k`` (counting from 1) after which ``tc_x - sum(tc_reduction[:k])`` is at
+    most ``fraction * tc_x``; ``None`` if no recorded layer gets there."""
+    remaining = tc_x - np.cumsum(np.asarray(tc_reduction, dtype=float))
+    below = np.flatnonzero(remaining <= fraction * tc_x)
+    return int(below[0]) + 1 if below.size else None

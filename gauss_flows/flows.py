@@ -91,8 +91,8 @@ def gaussianization_flow(key: Array, *, shape: tuple[int, ...], n_layers: int,
     if len(shape) != 1:
         raise ValueError(f"gaussianization_flow needs a vector event shape (d,), but got {shape}.")
     n_layers = _check_layers(n_layers, "gaussianization_flow")
-    rotations = {"householder": lambda k: Householder(k, dim=shape[0], n_reflections=shape[0]),
-                 "random": lambda k: RandomRotation(k, dim=shape[0])}
+    rotations = {"householder": lambda k: Householder(k, shape=shape, n_reflections=shape[0]),
+                 "random": lambda k: RandomRotation(k, shape=shape)}
     if rotation not in rotations:
         raise ValueError(f"rotation must be one of {sorted(rotations)}, but got {rotation!r}.")
     layers = []

@@ -26,6 +26,7 @@ import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import Array
 from jax.scipy.special import logsumexp, ndtri
 
@@ -34,7 +35,7 @@ from .numerics import normal_quantile_of_mixture
 
 __all__ = ["fit_gaussian_mixture", "fit_marginal_mixture", "empirical_cdf", "gaussianize_empirical",
            "silverman_bandwidth", "kde_cdf", "kde_log_pdf", "gaussianize_kde", "dkw_epsilon",
-           "mixture_log_pdf", "mixture_bic"]
+           "mixture_log_pdf", "mixture_bic", "marginal_pass", "clipped_gaussianize", "extended_cdf"]
 
 
 def _columns(data, name: str) -> tuple[Array, bool]:
@@ -252,3 +253,36 @@ def gaussianize_kde(data, x=None, bandwidth=None) -> Array:
     u, _, _ = _kde_standardised(data_c[:, 0], data_c[:, 0] if x is None else x, bandwidth,
                                 "gaussianize_kde")
     return _gaussianize_standardised(u)
+
+
+def marginal_pass(x) -> np.ndarray:
+    """One marginal Gaussianization pass over ``x`` (n, d): a mixture-CDF layer fitted to each
+    coordinate by EM (:func:`fit_marginal_mixture`), then applied; returns the Gaussianized sample."""
+    layer = fit_marginal_mixture(x)
+    return np.asarray(jax.vmap(layer.transform)(x))
+
+
+# ---- two fixes for points beyond the training range (Part 3 · 03) ----------------------
+
+def clipped_gaussianize(u, eps: float) -> np.ndarray:
+    """:math:`\\Phi^{-1}(\\mathrm{clip}(u, \\varepsilon, 1 - \\varepsilon))`; infinite at 0 and 1 if ``eps = 0``.
+
+    The upper half is computed as :math:`-\\Phi^{-1}(1 - u)`, so tiny ``eps`` keep their meaning."""
+    from scipy.special import ndtri  # numpy in, numpy out: infinities stay visible
+
+    u = np.asarray(u, dtype=float)
+    with np.errstate(divide="ignore"):
+        lower = ndtri(np.clip(u, eps, 0.5))
+        upper = -ndtri(np.clip(1.0 - u, eps, 0.5))
+    return np.where(u <= 0.5, lower, upper)
+
+
+def extended_cdf(train, x, margin: float) -> np.ndarray:
+    """The empirical CDF of ``train`` (1-D), linearly interpolated between the order statistics
+    (at levels :math:`i/(n+1)`) and extended by ``margin`` times the range on both sides, where it
+    reaches 0 and 1. Beyond the extended support it is 0 or 1."""
+    ordered = np.sort(np.asarray(train, dtype=float))
+    n, spread = ordered.size, ordered[-1] - ordered[0]
+    knots = np.concatenate([[ordered[0] - margin * spread], ordered, [ordered[-1] + margin * spread]])
+    levels = np.arange(n + 2) / (n + 1.0)
+    return np.interp(np.asarray(x, dtype=float), knots, levels)

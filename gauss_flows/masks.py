@@ -90,6 +90,23 @@ def complement(mask: ArrayLike) -> Array:
     return ~mask
 
 
+def sequence(first: ArrayLike, rule: str, n_layers: int) -> list[np.ndarray]:
+    """The masks of ``n_layers`` layers: ``first``, then each made from the previous by ``rule``.
+
+    ``"complement"`` swaps active and passive, ``"same"`` repeats the mask, ``"roll"`` shifts
+    it by one position along its last axis (so a block of active coordinates slides along).
+    """
+    mask = np.asarray(first, dtype=bool)
+    step = {"complement": np.logical_not, "same": lambda m: m.copy(),
+            "roll": lambda m: np.roll(m, 1, axis=-1)}
+    if rule not in step:
+        raise ValueError(f"rule must be one of {sorted(step)}, but got {rule!r}.")
+    stack = [mask]
+    for _ in range(n_layers - 1):
+        stack.append(step[rule](stack[-1]))
+    return stack
+
+
 def validate(mask: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
     """Return ``mask`` as a concrete numpy boolean array, or raise a ValueError that says why.
 

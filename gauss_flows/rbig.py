@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import math
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 from jax import Array
 
+from . import batched
 from .bijectors import Chain, PCARotation, RandomRotation
 from .diagnostics import marginal_entropy, negentropy
 from .distributions import StandardNormal, Transformed
@@ -111,7 +111,7 @@ def rbig_fit(data, *, n_layers: int = 50, rotation: str = "pca", n_components: i
         marginal = fit_marginal_mixture(z, n_components, n_iterations=n_iterations,
                                         tail_weight=tail_weight)
         u, marginal_log_det = jax.vmap(marginal.transform_and_log_det)(z)
-        rotate = PCARotation.fit(u) if rotation == "pca" else RandomRotation(layer_key, dim=dim)
+        rotate = PCARotation.fit(u) if rotation == "pca" else RandomRotation(layer_key, shape=(dim,))
         z = jax.vmap(rotate.transform)(u)
         log_det = log_det + marginal_log_det  # rotations have log-det 0
         layers.append(Chain([marginal, rotate]))
@@ -151,21 +151,6 @@ def rbig(data, *, n_layers: int = 50, rotation: str = "pca", n_components: int =
 # Every RBIG layer has the same structure (a mixture CDF, then a rotation), so these compile
 # once per layer type and data shape, however many layers the flow has; a jit of the whole
 # chain would compile all the layers' inverses (numerical solves) into one large program.
-@eqx.filter_jit
-def _layer_transform(layer, z):
-    return jax.vmap(layer.transform)(z)
-
-
-@eqx.filter_jit
-def _layer_inverse(layer, z):
-    return jax.vmap(layer.inverse)(z)
-
-
-@eqx.filter_jit
-def _layer_transform_and_log_det(layer, z):
-    return jax.vmap(layer.transform_and_log_det)(z)
-
-
 def _layers(flow) -> list:
     bijection = getattr(flow, "bijection", flow)
     layers = getattr(bijection, "bijectors", None)
@@ -183,7 +168,7 @@ def rbig_path(flow, x) -> list[Array]:
     """
     path = [jnp.asarray(x)]
     for layer in _layers(flow):
-        path.append(_layer_transform(layer, path[-1]))
+        path.append(batched.transform(layer, path[-1]))
     return path
 
 
@@ -200,7 +185,7 @@ def rbig_inverse(flow, z, n_layers: int | None = None) -> Array:
         raise ValueError(f"rbig_inverse: n_layers must be between 0 and {len(layers)}, got {n_layers}.")
     z = jnp.asarray(z)
     for layer in reversed(layers[:n_layers]):
-        z = _layer_inverse(layer, z)
+        z = batched.inverse(layer, z)
     return z
 
 
@@ -213,7 +198,7 @@ def rbig_log_prob(flow, x) -> Array:
     z = jnp.asarray(x)
     total = jnp.zeros(z.shape[0], z.dtype)
     for layer in _layers(flow):
-        z, log_det = _layer_transform_and_log_det(layer, z)
+        z, log_det = batched.transform_and_log_det(layer, z)
         total = total + log_det
     return flow.base.log_prob(z) + total
 

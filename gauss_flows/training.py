@@ -41,14 +41,34 @@ from .runtime import static_mode
 from .distributions import jit_log_prob
 from .parameters import split_trainable
 
-__all__ = ["fit", "TrainingDivergedError"]
+__all__ = ["fit", "TrainingDivergedError", "adam", "nll_loss", "training_step"]
 
 
 @functools.lru_cache(maxsize=32)
-def _adam(learning_rate: float) -> optax.GradientTransformation:
-    # One optimizer object per learning rate, so that repeated fits hit _run_epoch's cache
-    # (jit keys on the identity of the optimizer's functions).
+def adam(learning_rate: float) -> optax.GradientTransformation:
+    """``optax.adam(learning_rate)``, one object per learning rate: jit keys on the identity of
+    the optimizer's functions, so repeated fits (and trajectories) reuse their compilations."""
     return optax.adam(learning_rate)
+
+
+def nll_loss(params, static, batch: Array) -> Array:
+    """The mean negative log-likelihood :math:`-\\frac1n\\sum_i \\log q_\\theta(x_i)` of ``batch``
+    under the flow ``eqx.combine(params, static)``: the loss of maximum-likelihood training."""
+    return -jnp.mean(eqx.combine(params, static).log_prob(batch))
+
+
+def training_step(params, static, optimizer: optax.GradientTransformation, opt_state, batch,
+                  loss=nll_loss):
+    """One optimiser step: the loss and its gradient at ``params``, then the optax update.
+
+    ``loss(params, static, batch)`` is :func:`nll_loss` unless given. Returns
+    ``(params, opt_state, loss_value, grads)``: the updated parameters and optimiser state, the
+    loss *before* the step and its gradient. The one step of :func:`fit`, of
+    :func:`~gauss_flows.trajectory.fit_trajectory` and of the book's explorers that train.
+    """
+    value, grads = jax.value_and_grad(loss)(params, static, batch)
+    updates, opt_state = optimizer.update(grads, opt_state, params)
+    return optax.apply_updates(params, updates), opt_state, value, grads
 
 
 def _progress_bar(n_epochs: int, disable: bool):
@@ -59,10 +79,6 @@ def _progress_bar(n_epochs: int, disable: bool):
         return tqdm.std.trange(n_epochs, disable=disable, desc="fit", leave=True, file=sys.stdout,
                                ascii=True, mininterval=1e9, ncols=80)
     return tqdm.auto.trange(n_epochs, disable=disable, desc="fit", leave=True)
-
-
-def _loss(params, static, batch):
-    return -jnp.mean(eqx.combine(params, static).log_prob(batch))
 
 
 @eqx.filter_jit
@@ -79,9 +95,9 @@ def _run_epoch(params, static, optimizer, opt_state, key, train, batch_size: int
 
     def step(carry, batch_index):
         params, opt_state = carry
-        loss, grads = jax.value_and_grad(_loss)(params, static, train[batch_index])
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        return (optax.apply_updates(params, updates), opt_state), loss
+        params, opt_state, loss, _ = training_step(params, static, optimizer, opt_state,
+                                                   train[batch_index])
+        return (params, opt_state), loss
 
     (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), order)
     return params, opt_state, jnp.mean(losses)
@@ -128,7 +144,7 @@ def _split(key, data, val_fraction):
 def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int = 100,
         batch_size: int = 256, val_fraction: float = 0.1, patience: int | None = 10,
         optimizer: optax.GradientTransformation | None = None,
-        show_progress: bool = True) -> tuple[object, dict]:
+        show_progress: bool = True, on_epoch=None) -> tuple[object, dict]:
     """Train ``flow`` on ``data`` by maximum likelihood; return ``(best_flow, history)``.
 
     Args:
@@ -146,30 +162,61 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
         optimizer: any optax transformation, e.g. ``optax.adamw(1e-3)`` or a chain with
             gradient clipping.
         show_progress: show a tqdm progress bar with the current losses.
+        on_epoch: called as ``on_epoch(flow, train_loss, val_loss)`` after every epoch (e.g.
+            to keep every epoch's flow, as :func:`~gauss_flows.trajectory.replay_fit` does).
 
     Returns:
         ``best_flow``, the flow with the parameters of the best validation epoch, and
         ``history``: ``train_loss`` and ``val_loss`` (lists, one entry per epoch run: mean
         minibatch loss during the epoch and validation loss after it), ``best_epoch`` (an
-        index into those lists), ``best_val_loss``, ``n_epochs``, ``stopped_early`` and
-        ``seconds``.
+        index into those lists), ``best_val_loss``, ``n_epochs``, ``stopped_early``,
+        ``seconds`` and ``steps_per_epoch`` (optimiser steps in one epoch).
 
     Raises:
         ValueError: data of the wrong shape, or bad settings.
         TrainingDivergedError: the loss became NaN or infinite (the epoch is named).
     """
+    data = _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience)
+    params, static = split_trainable(flow)
+    floating = jax.tree_util.tree_leaves(params)
+    if not floating:
+        raise ValueError("fit: the flow has no trainable parameters.")
+    data = data.astype(floating[0].dtype)  # train in the flow's precision
+    split_key, shuffle_key = jr.split(key)
+    train, val = _split(split_key, data, val_fraction)
+    batch_size = min(int(batch_size), train.shape[0])
+    optimizer_given = optimizer is not None
+    optimizer = adam(float(learning_rate)) if optimizer is None else optimizer
+    opt_state = optimizer.init(params)
+    epoch_keys = jr.split(shuffle_key, int(max_epochs))
+
     best_flow, history = flow, {"train_loss": [], "val_loss": [], "best_epoch": -1,
                                 "best_val_loss": float("inf"), "n_epochs": 0,
-                                "stopped_early": False, "seconds": 0.0}
-    _, epochs = _epochs(key, flow, data, learning_rate=learning_rate, max_epochs=max_epochs,
-                        batch_size=batch_size, val_fraction=val_fraction, patience=patience,
-                        optimizer=optimizer, where="fit")
+                                "stopped_early": False, "seconds": 0.0,
+                                "steps_per_epoch": train.shape[0] // batch_size}
     epochs_without_progress = 0
     start = time.perf_counter()
     with _progress_bar(int(max_epochs), disable=not show_progress) as bar:
-        for _, (epoch, (trained, train_loss, val_loss)) in zip(bar, enumerate(epochs)):
+        for epoch in bar:
+            # one epoch: reshuffle, then every minibatch's training_step (one compiled scan)
+            params, opt_state, train_loss = _run_epoch(params, static, optimizer, opt_state,
+                                                       epoch_keys[epoch], train, batch_size)
+            trained, train_loss = eqx.combine(params, static), float(train_loss)
+            # the validation loss through the shared compiled log_prob (compiled once per
+            # architecture, reused by KL estimates and density pictures of the same flow)
+            val_loss = float(-jnp.mean(jit_log_prob(trained, val))) if val.shape[0] else train_loss
+            for name, value in (("training", train_loss), ("validation", val_loss)):
+                if not math.isfinite(value):
+                    raise TrainingDivergedError(
+                        f"fit: the {name} loss became {value} at epoch {epoch + 1}. The parameters "
+                        f"diverged; try a smaller learning rate (learning_rate={learning_rate}"
+                        f"{' was ignored: an optimizer was given' if optimizer_given else ''}), "
+                        "gradient clipping (optax.clip_by_global_norm) or standardised data.")
             history["train_loss"].append(train_loss)
             history["val_loss"].append(val_loss)
+            if on_epoch is not None:
+                on_epoch(trained, train_loss, val_loss)
+            # early stopping: keep the best validation epoch, stop after `patience` without a better one
             if val_loss < history["best_val_loss"]:
                 history["best_val_loss"], history["best_epoch"] = val_loss, epoch
                 best_flow, epochs_without_progress = trained, 0
@@ -183,44 +230,3 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
     history["n_epochs"] = len(history["train_loss"])
     history["seconds"] = time.perf_counter() - start
     return best_flow, history
-
-
-def _epochs(key, flow, data, *, learning_rate, max_epochs, batch_size, val_fraction, patience,
-            optimizer, where: str):
-    """Check the inputs and set up a maximum-likelihood run (now); return the optimiser steps per
-    epoch and an iterator that runs it, yielding ``(flow, train_loss, val_loss)`` after every
-    epoch (at most ``max_epochs``),
-    raising TrainingDivergedError when a loss is not finite. The loop of :func:`fit`, shared
-    with ``trajectory.replay_fit``."""
-    data = _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience)
-    params, static = split_trainable(flow)
-    floating = jax.tree_util.tree_leaves(params)
-    if not floating:
-        raise ValueError(f"{where}: the flow has no trainable parameters.")
-    data = data.astype(floating[0].dtype)  # train in the flow's precision
-    split_key, shuffle_key = jr.split(key)
-    train, val = _split(split_key, data, val_fraction)
-    batch_size = min(int(batch_size), train.shape[0])
-    optimizer_given = optimizer is not None
-    optimizer = _adam(float(learning_rate)) if optimizer is None else optimizer
-    opt_state = optimizer.init(params)
-
-    def run(params, opt_state):
-        for epoch, epoch_key in enumerate(jr.split(shuffle_key, int(max_epochs))):
-            params, opt_state, train_loss = _run_epoch(params, static, optimizer, opt_state,
-                                                       epoch_key, train, batch_size)
-            trained = eqx.combine(params, static)
-            train_loss = float(train_loss)
-            # the validation loss through the shared compiled log_prob (compiled once per
-            # architecture, reused by KL estimates and density pictures of the same flow)
-            val_loss = float(-jnp.mean(jit_log_prob(trained, val))) if val.shape[0] else train_loss
-            for name, value in (("training", train_loss), ("validation", val_loss)):
-                if not math.isfinite(value):
-                    raise TrainingDivergedError(
-                        f"{where}: the {name} loss became {value} at epoch {epoch + 1}. The "
-                        f"parameters diverged; try a smaller learning rate (learning_rate={learning_rate}"
-                        f"{' was ignored: an optimizer was given' if optimizer_given else ''}), "
-                        "gradient clipping (optax.clip_by_global_norm) or standardised data.")
-            yield trained, train_loss, val_loss
-
-    return train.shape[0] // batch_size, run(params, opt_state)

@@ -35,12 +35,13 @@ import numpy as np
 import optax
 from jax import Array
 
+from . import batched
 from .bijectors.chain import Chain
-from .bijectors.rotations import _FixedOrthogonal
+from .bijectors.rotations import FixedRotation
 from .distributions import Transformed, jit_log_prob
 from .parameters import split_trainable
-# the same optimizer objects, loss, split and compiled epoch as fit: shared compilations
-from .training import _adam, _epochs, _loss
+# the same optimizer objects and training step as fit: shared compilations
+from .training import adam, fit, training_step
 
 __all__ = ["fit_trajectory", "replay_fit", "nll_terms", "latent_and_log_det", "canonical_form",
            "layer_outputs", "layer_report"]
@@ -49,8 +50,8 @@ __all__ = ["fit_trajectory", "replay_fit", "nll_terms", "latent_and_log_det", "c
 def _flat_layers(bijector) -> list:
     if isinstance(bijector, Chain):
         return [layer for member in bijector.bijectors for layer in _flat_layers(member)]
-    if isinstance(bijector, _FixedOrthogonal) and type(bijector) is not _FixedOrthogonal:
-        return [_FixedOrthogonal(bijector.rotation.value, bijector.mean.value)]
+    if isinstance(bijector, FixedRotation) and type(bijector) is not FixedRotation:
+        return [FixedRotation(bijector.rotation.value, bijector.mean.value)]
     return [bijector]
 
 
@@ -74,15 +75,10 @@ def canonical_form(flow):
         flow)
 
 
-@eqx.filter_jit
-def _latent_and_log_det(flow, x):
-    return jax.vmap(flow.bijection.transform_and_log_det)(x)
-
-
 def latent_and_log_det(flow, x) -> tuple[Array, Array]:
     """``(T(x), log|det dT/dx|)`` for a batch ``x`` (n, *shape): compiled once per canonical
     layout (:func:`canonical_form`) and batch shape, and shared by every snapshot of a run."""
-    return _latent_and_log_det(canonical_form(flow), jnp.asarray(x))
+    return batched.transform_and_log_det(canonical_form(flow).bijection, jnp.asarray(x))
 
 
 def nll_terms(flow, x) -> tuple[float, float]:
@@ -115,9 +111,8 @@ def _run(params, opt_state, keys, data, static, optimizer, batch_size):
     def step(carry, step_key):
         params, opt_state = carry
         batch = data[jr.choice(step_key, n, (batch_size,), replace=False)]
-        loss, grads = jax.value_and_grad(_loss)(params, static, batch)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        return (optax.apply_updates(params, updates), opt_state), loss
+        params, opt_state, loss, _ = training_step(params, static, optimizer, opt_state, batch)
+        return (params, opt_state), loss
 
     (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), keys)
     return params, opt_state, losses
@@ -163,7 +158,7 @@ def fit_trajectory(key: Array, flow, data, *, n_snapshots: int = 10, steps_per_s
     data = data.astype(leaves[0].dtype)
     n = data.shape[0]
     batch_size = min(int(batch_size), n)
-    optimizer = _adam(float(learning_rate)) if optimizer is None else optimizer
+    optimizer = adam(float(learning_rate)) if optimizer is None else optimizer
     opt_state = optimizer.init(params)
     # The NLL of all of data goes through jit_log_prob: compiled once per architecture and
     # shared with every later evaluation of the snapshots (test NLL, density grids).
@@ -201,16 +196,17 @@ def replay_fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epoch
         flow after ``k`` epochs; ``history``: ``step`` (optimiser steps before each snapshot),
         ``train_loss`` and ``val_loss`` (one per epoch, as in ``fit``'s history).
     """
-    steps_per_epoch, epochs = _epochs(key, flow, data, learning_rate=learning_rate,
-                                      max_epochs=max_epochs, batch_size=batch_size,
-                                      val_fraction=val_fraction, patience=None,
-                                      optimizer=optimizer, where="replay_fit")
     flows, history = [flow], {"step": [0], "train_loss": [], "val_loss": []}
-    for trained, train_loss, val_loss in epochs:
+
+    def keep(trained, train_loss, val_loss):
         flows.append(trained)
-        history["step"].append(history["step"][-1] + steps_per_epoch)
         history["train_loss"].append(train_loss)
         history["val_loss"].append(val_loss)
+
+    _, run = fit(key, flow, data, learning_rate=learning_rate, max_epochs=max_epochs,
+                 batch_size=batch_size, val_fraction=val_fraction, patience=None,
+                 optimizer=optimizer, show_progress=False, on_epoch=keep)
+    history["step"] = [epoch * run["steps_per_epoch"] for epoch in range(len(flows))]
     return flows, history
 
 

@@ -15,7 +15,7 @@ def library_recipe(data, n_layers, key):
     z = data
     for layer_key in jr.split(key, n_layers):
         u = jax.vmap(fit_marginal_mixture(z, 8, tail_weight=0.02).transform)(z)
-        z = jax.vmap(gf.RandomRotation(layer_key, dim=z.shape[1]).transform)(u)
+        z = jax.vmap(gf.RandomRotation(layer_key, shape=(z.shape[1],)).transform)(u)
     return z
 
 

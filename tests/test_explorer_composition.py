@@ -7,6 +7,7 @@ import pytest
 
 from gauss_flows.course.explorers import composition as comp
 from gauss_flows.presentation.widgets import Explorer, Prediction
+import explorer_registry as registry
 
 jax.config.update("jax_enable_x64", True)
 
@@ -15,7 +16,7 @@ ALL_ON = dict(mixture=True, rotation=True, coupling=True, affine=True)
 
 @pytest.fixture(scope="module")
 def explorer():
-    return comp.composition_explorer(dpi=30)
+    return registry.build("composition.composition_explorer")
 
 
 def test_builds_with_at_most_30_states(explorer):

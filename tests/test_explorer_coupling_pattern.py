@@ -10,11 +10,12 @@ import pytest
 matplotlib.use("Agg")
 
 from gauss_flows.course.explorers import coupling_pattern as cp  # noqa: E402
+import explorer_registry as registry
 
 
 @pytest.fixture(scope="module")
 def explorer():
-    return cp.coupling_explorer()
+    return registry.build("coupling_pattern.coupling_explorer")
 
 
 def test_builds_within_budget(explorer):

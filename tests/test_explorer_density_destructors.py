@@ -1,26 +1,23 @@
 """The explorer of Part 0 · 04: builds from a fitted flow, the step slider changes the frame
 and the read-outs, out-of-range steps are refused with a message, the read-outs are right."""
 
-import jax.random as jr
 import numpy as np
 import pytest
 
-import gauss_flows as gf
 from gauss_flows.destructors import structure_left
 from gauss_flows.course.explorers import density_destructors as dd
 from gauss_flows.presentation.widgets import Explorer, Prediction
+import explorer_registry as registry
 
 
 @pytest.fixture(scope="module")
 def fitted():
-    x = gf.datasets.TwoMoons(noise=0.08).sample(jr.key(0), 400)
-    flow, _ = gf.rbig_fit(x, n_layers=3, rotation="random", key=jr.key(1), n_iterations=20)
-    return flow, x
+    return registry.destructor_inputs()
 
 
 @pytest.fixture(scope="module")
 def explorer(fitted):
-    return dd.destructor_explorer(*fitted, dpi=40)
+    return registry.build("density_destructors.destructor_explorer")
 
 
 def test_builds_with_one_state_per_half_step(explorer):

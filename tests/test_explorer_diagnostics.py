@@ -1,37 +1,23 @@
 """The explorer of Part 0 · 06: builds from precomputed RBIG states, both controls change the
 frame, the read-outs are the library's diagnostics, invalid choices give messages."""
 
-import jax.random as jr
 import numpy as np
 import pytest
 
 import gauss_flows as gf
 from gauss_flows.course.explorers import diagnostics as dx
-from gauss_flows.presentation.widgets import Explorer, Prediction
+from gauss_flows.presentation.widgets import Prediction
+import explorer_registry as registry
 
 
 @pytest.fixture(scope="module")
 def states():
-    samples = {k: v[:300] for k, v in dx.default_samples(300).items()}
-    return dx.diagnostic_states(samples, layers=[0, 1, 2], key=jr.key(0))
+    return registry.diagnostic_states()
 
 
 @pytest.fixture(scope="module")
 def explorer(states):
-    return dx.gaussianity_explorer(states, dpi=40)
-
-
-def test_builds(explorer):
-    assert isinstance(explorer, Explorer)
-    assert explorer.n_states == 9 <= 30
-    assert explorer.render_state().error is None
-
-
-@pytest.mark.parametrize("values", [dict(sample="skewed pair"), dict(n_layers=2)])
-def test_every_control_changes_the_frame(explorer, values):
-    default = explorer.render_state(sample="two moons", n_layers=0)
-    moved = explorer.render_state(**{"sample": "two moons", "n_layers": 0, **values})
-    assert moved.image != default.image and moved.readout != default.readout
+    return registry.build("diagnostics.gaussianity_explorer")
 
 
 def test_readouts_are_the_library_diagnostics(states, explorer):

@@ -3,26 +3,20 @@ reports, bad input is refused with a message."""
 
 import jax
 import jax.numpy as jnp
-import jax.random as jr
 import pytest
 
 import gauss_flows as gf
 from gauss_flows.course.explorers import diagonal_vs_coupling as dc
 from gauss_flows.presentation.widgets import Explorer, Prediction
+import explorer_registry as registry
 
 jax.config.update("jax_enable_x64", True)
 
 
 @pytest.fixture(scope="module")
 def built():
-    test_data = gf.datasets.TwoMoons().sample(jr.key(0), 200)
-    results = [{"budget": 28 * L,
-                "diagonal": gf.perturb(gf.gaussianization_flow(jr.key(L), shape=(2,), n_layers=L,
-                                                               n_components=4), jr.key(5), 0.2),
-                "coupling": gf.perturb(gf.coupling_flow(jr.key(L), shape=(2,), transformer=gf.Affine(),
-                                                        n_layers=2, nn_width=2 * L, nn_depth=1),
-                                       jr.key(6), 0.3)} for L in (1, 2)]
-    return dc.budget_explorer(results, test_data, dpi=40), results, test_data
+    results, test_data = registry.budget_inputs()
+    return registry.build("diagonal_vs_coupling.budget_explorer"), results, test_data
 
 
 def test_builds(built):

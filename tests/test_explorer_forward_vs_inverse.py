@@ -7,6 +7,7 @@ import pytest
 
 from gauss_flows.course.explorers import forward_vs_inverse as fvi
 from gauss_flows.presentation.widgets import Explorer, Prediction
+import explorer_registry as registry
 
 jax.config.update("jax_enable_x64", True)
 
@@ -15,7 +16,7 @@ MIXTURE = "mixture-CDF (elementwise)"
 
 @pytest.fixture(scope="module")
 def explorer():
-    return fvi.cost_explorer(dpi=30)
+    return registry.build("forward_vs_inverse.cost_explorer")
 
 
 def test_builds_with_at_most_30_states(explorer):

@@ -4,24 +4,12 @@ import numpy as np
 import pytest
 
 from gauss_flows.course.explorers import householder as hh
-from gauss_flows.presentation.widgets import Explorer, Prediction
+import explorer_registry as registry
 
 
 @pytest.fixture(scope="module")
 def explorer():
-    return hh.householder_explorer(dpi=30)
-
-
-def test_builds(explorer):
-    assert isinstance(explorer, Explorer) and explorer.n_states <= 30
-    assert explorer.render_state().error is None
-
-
-@pytest.mark.parametrize("control, value", [("k", 2), ("draw", "draw B")])
-def test_every_control_changes_the_frame(explorer, control, value):
-    default = explorer.render_state(k=1, draw="draw A")
-    moved = explorer.render_state(**{"k": 1, "draw": "draw A", control: value})
-    assert moved.image != default.image and moved.readout != default.readout
+    return registry.build("householder.householder_explorer")
 
 
 @pytest.mark.parametrize("k", hh.K_VALUES)
@@ -40,5 +28,3 @@ def test_zero_vector_is_a_message(explorer):
         explorer.set(k=9)
 
 
-def test_prediction():
-    assert isinstance(hh.flip_or_turn(), Prediction)

@@ -2,26 +2,21 @@
 numbers it reports, out-of-range layers and oversized flows are refused with a message."""
 
 import jax
-import jax.numpy as jnp
-import jax.random as jr
 import pytest
 
 import gauss_flows as gf
 from gauss_flows.course.explorers import layerwise_inspection as li
 from gauss_flows.trajectory import layer_report
 from gauss_flows.presentation.widgets import Explorer, Prediction
+import explorer_registry as registry
 
 jax.config.update("jax_enable_x64", True)
 
 
 @pytest.fixture(scope="module")
 def built():
-    moons = gf.datasets.TwoMoons()
-    data = moons.sample(jr.key(0), 300)
-    entropy = float(-jnp.mean(moons.log_prob(data)))
-    flow = gf.perturb(gf.coupling_flow(jr.key(1), shape=(2,), transformer=gf.Affine(), n_layers=2,
-                                       nn_width=8), jr.key(2), 0.3)
-    return li.layerwise_explorer(flow, data, entropy, dpi=40), flow, data, entropy
+    flow, data, entropy = registry.layerwise_inputs()
+    return registry.build("layerwise_inspection.layerwise_explorer"), flow, data, entropy
 
 
 def test_builds(built):

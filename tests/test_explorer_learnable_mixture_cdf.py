@@ -10,23 +10,20 @@ import pytest
 
 from gauss_flows.course.explorers import learnable_mixture_cdf as lm
 from gauss_flows.presentation.widgets import Explorer, Prediction
+import explorer_registry as registry
 
 jax.config.update("jax_enable_x64", True)
-STEPS = (0, 5, 20, 40)
+STEPS = registry.REPLAY_STEPS
 
 
 @pytest.fixture(scope="module")
 def trained():
-    data = lm.skewed_sample(jr.key(0), 500)
-    snapshots, losses = lm.record_training(lm.mixture_flow(n_components=3), data, n_records=8,
-                                           record_every=5)
-    return data, snapshots, losses
+    return registry.replay_inputs()
 
 
 @pytest.fixture(scope="module")
 def explorer(trained):
-    data, snapshots, losses = trained
-    return lm.training_replay_explorer(snapshots, losses, data, steps=STEPS, dpi=40)
+    return registry.build("learnable_mixture_cdf.training_replay_explorer")
 
 
 def test_trajectory_records_the_loss_of_each_snapshot(trained):

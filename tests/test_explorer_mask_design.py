@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 
 import gauss_flows as gf
-from gauss_flows.course.explorers.mask_design import (composite_jacobians, image_mask_explorer, mask_explorer,
+from gauss_flows.course.explorers.mask_design import (composite_jacobians, image_mask_explorer,
                                                mask_stack)
+import explorer_registry as registry
 
 
 @pytest.fixture(scope="module")
 def vector():
-    return mask_explorer(6)
+    return registry.build("mask_design.mask_explorer")
 
 
 def test_builds_within_budget_and_presets_include_half_alternating_and_an_invalid_mask(vector):

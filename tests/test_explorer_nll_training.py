@@ -2,25 +2,20 @@
 and the NLL split it reports, an out-of-range step is refused with a message."""
 
 import jax
-import jax.random as jr
-import numpy as np
 import pytest
 
-import gauss_flows as gf
 from gauss_flows.course.explorers import nll_training as nt
-from gauss_flows.trajectory import fit_trajectory, nll_terms
+from gauss_flows.trajectory import nll_terms
 from gauss_flows.presentation.widgets import Explorer, Prediction
+import explorer_registry as registry
 
 jax.config.update("jax_enable_x64", True)
 
 
 @pytest.fixture(scope="module")
 def built():
-    data = gf.datasets.TwoMoons().sample(jr.key(0), 200)
-    flow = gf.coupling_flow(jr.key(1), shape=(2,), transformer=gf.Affine(), n_layers=2, nn_width=8)
-    flows, history = fit_trajectory(jr.key(2), flow, data, n_snapshots=2, steps_per_snapshot=10,
-                                    learning_rate=0.02, batch_size=100)
-    return nt.nll_training_explorer(flows, history["step"], data, dpi=40), flows, data
+    flows, _, data = registry.nll_training_inputs()
+    return registry.build("nll_training.nll_training_explorer"), flows, data
 
 
 def test_builds(built):

@@ -9,19 +9,17 @@ import pytest
 import gauss_flows as gf
 from gauss_flows.course.explorers import rbig_loop as ex
 from gauss_flows.presentation.widgets import Explorer, Prediction
+import explorer_registry as registry
 
 
 @pytest.fixture(scope="module")
 def fitted():
-    x = gf.datasets.TwoMoons(noise=0.1).sample(jr.key(0), 300)
-    flow, info = gf.rbig_fit(x, n_layers=3, rotation="random", key=jr.key(1), n_iterations=20)
-    return x, flow, info
+    return registry.rbig_loop_inputs()
 
 
 @pytest.fixture(scope="module")
 def explorer(fitted):
-    x, flow, info = fitted
-    return ex.rbig_loop_explorer(flow, info, x, key=jr.key(2), n_samples=200, dpi=30)
+    return registry.build("rbig_loop.rbig_loop_explorer")
 
 
 def test_builds_with_one_state_per_layer(explorer):

@@ -2,27 +2,20 @@
 and the NLLs it reports, bad input is refused with a message."""
 
 import jax
-import jax.random as jr
 import pytest
 
-import gauss_flows as gf
 from gauss_flows.course.explorers import rbig_warm_start as rw
-from gauss_flows.trajectory import fit_trajectory, nll_terms
+from gauss_flows.trajectory import nll_terms
 from gauss_flows.presentation.widgets import Explorer, Prediction
+import explorer_registry as registry
 
 jax.config.update("jax_enable_x64", True)
 
 
 @pytest.fixture(scope="module")
 def built():
-    data = gf.datasets.TwoMoons().sample(jr.key(0), 200)
-    rbig = gf.rbig(data, n_layers=1, n_components=2, n_iterations=10)
-    neutral = gf.gaussianization_flow(jr.key(1), shape=(2,), n_layers=1, n_components=2,
-                                      rotation="random")
-    settings = dict(n_snapshots=2, steps_per_snapshot=5, learning_rate=0.02, batch_size=100)
-    runs = {"random": fit_trajectory(jr.key(2), neutral, data, **settings)[0],
-            "RBIG": fit_trajectory(jr.key(2), rbig, data, **settings)[0]}
-    return rw.warm_start_explorer(runs, [0, 5, 10], data, dpi=40), runs, data
+    runs, _, data = registry.warm_start_inputs()
+    return registry.build("rbig_warm_start.warm_start_explorer"), runs, data
 
 
 def test_builds(built):

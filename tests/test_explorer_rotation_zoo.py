@@ -4,25 +4,13 @@ import numpy as np
 import pytest
 
 from gauss_flows.course.explorers import rotation_zoo as rz
-from gauss_flows.presentation.widgets import Explorer, Prediction
+from gauss_flows.presentation.widgets import Prediction
+import explorer_registry as registry
 
 
 @pytest.fixture(scope="module")
 def explorer():
-    return rz.rotation_angle_explorer(dpi=30)
-
-
-def test_builds_with_at_most_30_states(explorer):
-    assert isinstance(explorer, Explorer)
-    assert explorer.n_states == len(explorer.states()) <= 30
-    assert explorer.render_state().error is None
-
-
-@pytest.mark.parametrize("control, value", [("data", "correlated Gaussian"), ("angle", 45.0)])
-def test_every_control_changes_the_frame(explorer, control, value):
-    default = explorer.render_state(data="tilted square", angle=0.0)
-    moved = explorer.render_state(**{"data": "tilted square", "angle": 0.0, control: value})
-    assert moved.image != default.image and moved.readout != default.readout
+    return registry.build("rotation_zoo.rotation_angle_explorer")
 
 
 def test_marginal_pass_leaves_tc_and_the_right_angle_removes_it():

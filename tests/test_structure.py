@@ -60,8 +60,8 @@ def test_permute_moves_coordinates_and_refuses_non_permutations():
 
 
 @pytest.mark.parametrize("make", [
-    lambda: gf.Householder(jr.key(0), dim=5, n_reflections=3),
-    lambda: gf.RandomRotation(jr.key(0), dim=5),
+    lambda: gf.Householder(jr.key(0), shape=(5,), n_reflections=3),
+    lambda: gf.RandomRotation(jr.key(0), shape=(5,)),
     lambda: gf.PCARotation.fit(jr.normal(jr.key(1), (300, 5)) @ jr.normal(jr.key(2), (5, 5))),
 ])
 def test_rotations_are_orthogonal(make):
@@ -71,13 +71,13 @@ def test_rotations_are_orthogonal(make):
 
 
 def test_random_rotation_is_proper_and_not_trainable():
-    rotation = gf.RandomRotation(jr.key(0), dim=4)
+    rotation = gf.RandomRotation(jr.key(0), shape=(4,))
     assert np.isclose(float(jnp.linalg.det(rotation.rotation.get())), 1.0)
     assert gf.count_parameters(rotation) == 0
 
 
 def test_pca_rotation_decorrelates_and_sorts_the_variances():
-    data = jr.normal(jr.key(1), (2000, 3)) * jnp.array([0.5, 3.0, 1.0]) @ gf.RandomRotation(jr.key(2), dim=3).rotation.get().T + 4.0
+    data = jr.normal(jr.key(1), (2000, 3)) * jnp.array([0.5, 3.0, 1.0]) @ gf.RandomRotation(jr.key(2), shape=(3,)).rotation.get().T + 4.0
     pca = gf.PCARotation.fit(data)
     z = jax.vmap(pca.transform)(data)
     cov = jnp.cov(z.T)
@@ -90,7 +90,7 @@ def test_pca_rotation_decorrelates_and_sorts_the_variances():
 
 
 def test_householder_reflections_are_trainable():
-    assert gf.count_parameters(gf.Householder(jr.key(0), dim=4, n_reflections=3)) == 12
+    assert gf.count_parameters(gf.Householder(jr.key(0), shape=(4,), n_reflections=3)) == 12
 
 
 def test_linear_round_trip_and_log_det():
@@ -111,7 +111,7 @@ def test_linear_refuses_bad_matrices(matrix, word):
 
 
 def test_lu_linear_starts_orthogonal_and_stays_exact_when_perturbed():
-    lu = gf.LULinear(jr.key(0), dim=5)
+    lu = gf.LULinear(jr.key(0), shape=(5,))
     np.testing.assert_allclose(lu.matrix() @ lu.matrix().T, jnp.eye(5), atol=1e-12)
     assert gf.count_parameters(lu) == 25
     lu = gf.perturb(lu, jr.key(1), 0.3)

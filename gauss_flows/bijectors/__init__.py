@@ -1,6 +1,6 @@
 """Bijectors: invertible layers with log-determinants, one concept per module."""
 
-from .base import Bijector, check_event_shape
+from .base import Bijector, check_event_shape, vector_size
 
 # --- scalar transformers (the menu) and marginal pieces: helper A adds lines below ---
 from .affine import Affine
@@ -16,4 +16,4 @@ from .coupling import (AffineCoupling, Coupling, DeepSigmoidCoupling, MixtureGau
 from .elementwise import Elementwise, ScalarTemplate
 from .linear import Linear, LULinear
 from .permute import Permute
-from .rotations import Householder, ICARotation, PCARotation, RandomRotation
+from .rotations import FixedRotation, Householder, ICARotation, PCARotation, RandomRotation

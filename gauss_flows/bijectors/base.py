@@ -27,8 +27,19 @@ from abc import abstractmethod
 
 import equinox as eqx
 import jax.numpy as jnp
+import numpy as np
 from jax import Array
 from jax.typing import ArrayLike
+
+
+def vector_size(shape, where: str) -> int:
+    """The ``d`` of a vector event shape ``(d,)`` (a bare integer ``d`` is accepted too);
+    raise, naming what was expected and what was given, for anything else."""
+    size = shape[0] if isinstance(shape, (tuple, list)) and len(shape) == 1 else shape
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+        raise ValueError(f"{where} acts on vectors: it needs shape=(d,) with an integer d >= 1, "
+                         f"but got shape={shape!r}.")
+    return int(size)
 
 
 def check_event_shape(x: ArrayLike, shape: tuple[int, ...], where: str) -> Array:

@@ -65,10 +65,22 @@ class Chain(Bijector):
         return self.bijectors[index]
 
     def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
-        return _run(self.bijectors, x, inverse=False)
+        if _scan_period(self.bijectors):  # a long repetition of one block: the scanned path below
+            return _scanned(self.bijectors, x, inverse=False)
+        log_det = jnp.zeros((), x.dtype)
+        for bijector in self.bijectors:                 # x_k = T_k(x_{k-1}), in list order
+            x, layer_log_det = bijector.transform_and_log_det(x)
+            log_det = log_det + layer_log_det           # the log-dets add
+        return x, log_det
 
     def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
-        return _run(self.bijectors, y, inverse=True)
+        if _scan_period(self.bijectors):
+            return _scanned(self.bijectors, y, inverse=True)
+        log_det = jnp.zeros((), y.dtype)
+        for bijector in reversed(self.bijectors):       # T^{-1} = T_1^{-1} o ... o T_K^{-1}
+            y, layer_log_det = bijector.inverse_and_log_det(y)
+            log_det = log_det + layer_log_det
+        return y, log_det
 
 
 def _same_structure(a: Bijector, b: Bijector) -> bool:
@@ -109,11 +121,17 @@ def _step(bijectors, x, total, inverse: bool):
     return x, total
 
 
-def _run(bijectors: tuple[Bijector, ...], x: Array, *, inverse: bool) -> tuple[Array, Array]:
-    total = jnp.zeros((), x.dtype)
+def _scan_period(bijectors: tuple[Bijector, ...]) -> int:
+    """The period of the repeated block when the chain is worth scanning (at least
+    ``SCAN_FROM_REPEATS`` repetitions), else 0."""
     period = _repeating_block(bijectors)
-    if not period or len(bijectors) // period < SCAN_FROM_REPEATS:
-        return _step(bijectors, x, total, inverse)
+    return period if period and len(bijectors) // period >= SCAN_FROM_REPEATS else 0
+
+
+def _scanned(bijectors: tuple[Bijector, ...], x: Array, *, inverse: bool) -> tuple[Array, Array]:
+    """The same chain, its repeated blocks run as one ``lax.scan`` (then any leftover layers)."""
+    total = jnp.zeros((), x.dtype)
+    period = _scan_period(bijectors)
     n_scanned = (len(bijectors) // period) * period
     blocks = [bijectors[i:i + period] for i in range(0, n_scanned, period)]
     rest = bijectors[n_scanned:]

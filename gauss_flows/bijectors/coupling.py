@@ -39,7 +39,7 @@ from ..conditioner import MLPConditioner
 from .affine import Affine
 from .base import Bijector
 from .deep_sigmoid import DeepSigmoid
-from .elementwise import ScalarTemplate, map_coordinates
+from .elementwise import ScalarTemplate, each_coordinate
 from .mixture_cdf import MixtureGaussianCDF
 from .rq_spline import RationalQuadraticSpline
 
@@ -94,28 +94,37 @@ class Coupling(Bijector):
         """Transformer parameters ``(n_active, n_params)`` predicted from the passive values."""
         return self.conditioner(passive).reshape(len(self.active), self.template.n_params)
 
+    def split(self, x: Array) -> tuple[Array, Array]:
+        """``(x_A, x_P)``: the active and the passive values of one event, each flat."""
+        flat = x.reshape(-1)
+        return flat[np.asarray(self.active)], flat[np.asarray(self.passive)]
+
+    # Each direction is compiled as one computation (eqx.filter_jit): called eagerly, as in a
+    # notebook, the layer would otherwise dispatch and compile dozens of tiny operations one by
+    # one. Layers of equal structure share the compiled code; inside an outer jit/vmap/grad the
+    # method is simply inlined.
+    @eqx.filter_jit
     def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
-        return _couple(self, x, "transform_and_log_det")
+        x_active, x_passive = self.split(x)
+        theta = self.parameters(x_passive)                              # theta = c(x_P)
+        z_active, log_det = each_coordinate(                            # z_A = tau(x_A; theta),
+            lambda theta_i, x_i: self.template.build(theta_i).transform_and_log_det(x_i),
+            theta, x_active)                                            # log|det| = sum log tau'
+        return self._with_active(x, z_active), log_det                  # z_P = x_P
 
-    def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
-        # y's passive part equals x's, so the conditioner sees exactly what it saw forward
-        return _couple(self, y, "inverse_and_log_det")
+    @eqx.filter_jit
+    def _inverse_and_log_det(self, z: Array) -> tuple[Array, Array]:
+        z_active, z_passive = self.split(z)
+        theta = self.parameters(z_passive)      # z_P = x_P: the conditioner sees what it saw forward
+        x_active, log_det = each_coordinate(                            # x_A = tau^{-1}(z_A; theta)
+            lambda theta_i, z_i: self.template.build(theta_i).inverse_and_log_det(z_i),
+            theta, z_active)
+        return self._with_active(z, x_active), log_det
 
-
-# Compiled as one computation: called eagerly (as in a notebook) the layer would otherwise
-# dispatch and compile dozens of tiny operations one by one. Layers of equal structure
-# share the compiled code; inside an outer jit/vmap/grad this is simply inlined.
-@eqx.filter_jit
-def _couple(coupling: Coupling, x: Array, method: str) -> tuple[Array, Array]:
-    flat = x.reshape(-1)
-    active, passive = np.asarray(coupling.active), np.asarray(coupling.passive)
-    theta = coupling.parameters(flat[passive])
-
-    def one(theta_i, value):
-        return getattr(coupling.template.build(theta_i), method)(value)
-
-    new_active, log_det = map_coordinates(one, theta, flat[active])
-    return flat.at[active].set(new_active).reshape(coupling.shape), log_det
+    def _with_active(self, event: Array, active_values: Array) -> Array:
+        """``event`` with its active coordinates replaced by ``active_values`` (passive copied)."""
+        flat = event.reshape(-1).at[np.asarray(self.active)].set(active_values)
+        return flat.reshape(self.shape)
 
 
 class AffineCoupling(Coupling):

@@ -25,7 +25,7 @@ from jax import Array
 from jax.typing import ArrayLike
 
 from ..parameters import Frozen
-from .base import Bijector
+from .base import Bijector, vector_size
 
 
 class Linear(Bijector):
@@ -75,9 +75,8 @@ class LULinear(Bijector):
     permutation: tuple[int, ...] = eqx.field(static=True)
     shape: tuple[int, ...] = eqx.field(static=True)
 
-    def __init__(self, key: Array, *, dim: int):
-        if not isinstance(dim, (int, np.integer)) or dim < 1:
-            raise ValueError(f"LULinear needs an integer dim >= 1, but got {dim!r}.")
+    def __init__(self, key: Array, *, shape: tuple[int] | int):
+        dim = vector_size(shape, "LULinear")
         q, _ = jnp.linalg.qr(jr.normal(key, (dim, dim)))
         p, l, u = jsl.lu(q)  # q = p @ l @ u
         rows, cols = np.tril_indices(dim, -1)

@@ -26,13 +26,14 @@ from jax import Array
 from jax.typing import ArrayLike
 
 from ..parameters import Frozen
-from .base import Bijector
+from .base import Bijector, vector_size
 
 
-def _check_dim(dim: int, where: str) -> int:
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or dim < 1:
-        raise ValueError(f"{where} needs an integer dim >= 1, but got {dim!r}.")
-    return int(dim)
+def rotation_matrix(degrees: float) -> np.ndarray:
+    """The 2-D rotation :math:`R(\\theta) = [[\\cos\\theta, -\\sin\\theta], [\\sin\\theta, \\cos\\theta]]`,
+    which turns the plane anticlockwise by ``degrees``."""
+    t = np.deg2rad(degrees)
+    return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
 
 
 class Householder(Bijector):
@@ -41,8 +42,8 @@ class Householder(Bijector):
     vectors: Array
     shape: tuple[int, ...] = eqx.field(static=True)
 
-    def __init__(self, key: Array, *, dim: int, n_reflections: int | None = None):
-        dim = _check_dim(dim, "Householder")
+    def __init__(self, key: Array, *, shape: tuple[int] | int, n_reflections: int | None = None):
+        dim = vector_size(shape, "Householder")
         n_reflections = dim if n_reflections is None else n_reflections
         if n_reflections < 1:
             raise ValueError(f"Householder needs n_reflections >= 1, but got {n_reflections}.")
@@ -68,7 +69,7 @@ class Householder(Bijector):
         return jnp.stack([self.transform(e) for e in jnp.eye(self.shape[0])], axis=1)
 
 
-class _FixedOrthogonal(Bijector):
+class FixedRotation(Bijector):
     """``z = Q (x - mean)`` with a frozen orthogonal ``Q`` and frozen ``mean``."""
 
     rotation: Frozen
@@ -93,11 +94,11 @@ class _FixedOrthogonal(Bijector):
         return self.rotation.get().T @ y + self.mean.get(), jnp.zeros((), y.dtype)
 
 
-class RandomRotation(_FixedOrthogonal):
+class RandomRotation(FixedRotation):
     """A fixed rotation drawn from the Haar measure on SO(dim) (QR of a Gaussian matrix)."""
 
-    def __init__(self, key: Array, *, dim: int):
-        dim = _check_dim(dim, "RandomRotation")
+    def __init__(self, key: Array, *, shape: tuple[int] | int):
+        dim = vector_size(shape, "RandomRotation")
         q, r = jnp.linalg.qr(jr.normal(key, (dim, dim)))
         q = q * jnp.sign(jnp.diag(r))  # sign fix: makes Q Haar-distributed
         q = q.at[:, 0].multiply(jnp.sign(jnp.linalg.det(q)))  # a rotation, det +1
@@ -105,7 +106,7 @@ class RandomRotation(_FixedOrthogonal):
         self.shape = (dim,)
 
 
-class PCARotation(_FixedOrthogonal):
+class PCARotation(FixedRotation):
     """Rotate onto the principal axes of data: ``z = V^T (x - mean)``; build with :meth:`fit`."""
 
     @classmethod
@@ -137,7 +138,7 @@ def _sum_marginal_entropy(columns: np.ndarray, spacing: int = 3) -> float:
     return float(np.sum(np.mean(np.log(gaps), axis=0)))
 
 
-class ICARotation(_FixedOrthogonal):
+class ICARotation(FixedRotation):
     """A fixed rotation towards the least Gaussian marginals: ``z = Q (x - mean)``; build with
     :meth:`fit`.
 

@@ -25,6 +25,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap, TwoSlopeNorm
 from matplotlib.patches import Patch, Rectangle
 
+from gauss_flows.masks import coverage
 from gauss_flows.presentation.style import (ACCENT, ACTIVE, CYCLE, DATA, DENSITY_CMAP, GAUSS_KW, NEUTRAL, PASSIVE,
                     SIGNED_CMAP, ZERO, style_ax)
 
@@ -234,20 +235,13 @@ def mask_panel(mask, *, ax=None, title: str | None = "mask", show_index: bool = 
     return ax
 
 
-def coverage(masks) -> tuple[np.ndarray, np.ndarray]:
-    """After each layer k: which coordinates have been transformed (active at least once)
-    and which have been used as context (passive at least once). Arrays ``(layers, d)``."""
-    stack = np.asarray([np.asarray(m, dtype=bool).ravel() for m in masks])
-    return np.logical_or.accumulate(stack, axis=0), np.logical_or.accumulate(~stack, axis=0)
-
-
 def coverage_panel(masks, *, ax=None, title: str | None = "coverage after each layer"):
     """Layers x coordinates: each cell coloured by its role in that layer, with the running
     count of coordinates transformed and used as context written beside each row."""
     stack = np.asarray([np.asarray(m, dtype=bool).ravel() for m in masks])
     if stack.ndim != 2 or stack.shape[0] == 0:
         raise ValueError("coverage_panel expects a non-empty list of masks of equal size.")
-    transformed, context = coverage(stack)
+    transformed, context = coverage(stack)  # gf.masks.coverage: the one implementation
     n_layers, d = stack.shape
     ax = _axes(ax)
     ax.imshow(stack, cmap=ROLE_CMAP, vmin=0, vmax=1, aspect="auto")

@@ -13,6 +13,10 @@ How to write an exercise checker
    wrong type/shape, returned None, NaN/inf, sign flipped, exp-vs-log, off by a constant
    (names 1/2 log 2 pi), off by a factor, correct only at zero, forward/inverse swapped
    (pass ``inverse=``). A student's ``NotImplementedError`` stub passes through unchanged.
+   A checker that judges the answer its own way calls it through ``call_student(fn, *args,
+   exercise=2, call="fn(x)")`` (the stub passes, any other error names the exercise and the
+   call) and raises ``fail(exercise, message)``. A checker never imports an explorer: objects
+   both need live in ``gauss_flows.course.examples`` or the library.
 3. In the notebook: a markdown task (sphinx-exercise gated syntax), a code cell with the
    student's ``def thing(...)`` (tagged ``solution`` for the hidden solution), then a cell
    ``from gauss_flows.course.exercises.<topic> import check_thing; check_thing(thing)``.
@@ -20,6 +24,7 @@ How to write an exercise checker
    least two other plausible wrong answers raise ``ExerciseError`` with the expected hint.
 """
 
-from gauss_flows.course.exercises.core import ExerciseError, Mistake, check_function, check_value
+from gauss_flows.course.exercises.core import (ExerciseError, Mistake, call_student, check_function,
+                                               check_value, fail)
 
-__all__ = ["ExerciseError", "Mistake", "check_function", "check_value"]
+__all__ = ["ExerciseError", "Mistake", "call_student", "check_function", "check_value", "fail"]

@@ -33,7 +33,8 @@ from scipy.special import logsumexp, ndtri
 
 from gauss_flows.bijectors import Affine, DeepSigmoid, MixtureGaussianCDF, RationalQuadraticSpline
 from gauss_flows.parameters import count_parameters
-from gauss_flows.course.exercises.core import ExerciseError, Mistake, _fail, check_function
+from gauss_flows.course.exercises.core import ExerciseError, Mistake, call_student, check_function
+from gauss_flows.course.exercises.core import fail as _fail
 
 HALF_LOG_2PI = 0.5 * np.log(2 * np.pi)
 MENU = ("affine", "mixture", "deep sigmoid", "spline")
@@ -84,12 +85,7 @@ def check_conditioner_outputs(conditioner_outputs) -> None:
     if not callable(conditioner_outputs):
         raise _fail(1, f"`{name}` should be a function, but it is a {type(conditioner_outputs).__name__}.")
     for args in BUDGET_INPUTS:
-        try:
-            out = conditioner_outputs(*args)
-        except NotImplementedError:
-            raise
-        except Exception as err:
-            raise _fail(1, f"`{name}{args}` raised {type(err).__name__}: {err}") from err
+        out = call_student(conditioner_outputs, *args, exercise=1, call=f"{name}{args}")
         if out is None:
             raise _fail(1, f"`{name}{args}` returned None: did you forget the `return` statement?")
         try:

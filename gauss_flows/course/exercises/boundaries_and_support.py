@@ -14,13 +14,10 @@ import jax.random as jr
 import numpy as np
 from scipy.special import ndtri
 
-from gauss_flows.course.exercises.core import ExerciseError, Mistake, check_function
+from gauss_flows.course.exercises.core import Mistake, call_student, check_function
+from gauss_flows.course.exercises.core import fail as _fail
 
 __all__ = ["check_dequantize", "check_gaussianize_clipped"]
-
-
-def _fail(exercise: int, message: str) -> ExerciseError:
-    return ExerciseError(f"Exercise {exercise}: {message}")
 
 
 def _counts(seed: int, n: int, d: int) -> np.ndarray:
@@ -38,12 +35,8 @@ def check_dequantize(dequantize) -> None:
     for seed, n, d, h in CASES:
         x = _counts(seed, n, d) * h
         where = f"for x of shape {x.shape} with bin_width = {h:g}"
-        try:
-            out = dequantize(jr.key(seed), x, h)
-        except NotImplementedError:
-            raise
-        except Exception as err:
-            raise _fail(1, f"`dequantize` raised {type(err).__name__}: {err} ({where}).") from err
+        out = call_student(dequantize, jr.key(seed), x, h, exercise=1, call="dequantize",
+                           context=f" ({where}).")
         if not (isinstance(out, tuple) and len(out) == 2):
             raise _fail(1, "`dequantize` should return a pair (y, log_correction).")
         y, correction = np.asarray(out[0], dtype=float), np.asarray(out[1], dtype=float)

@@ -21,6 +21,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from gauss_flows.course.examples import bend as _bend
+from gauss_flows.course.examples import composition_layers
+from gauss_flows.course.examples import reflect_and_stretch as _reflect_and_stretch
 from gauss_flows.course.exercises.core import Mistake, check_function
 
 # ---------------------------------------------------------------------------- exercise 1
@@ -29,9 +32,7 @@ POINTS = [np.zeros(2), np.array([0.6, -0.4]), np.array([-1.5, 0.8]), np.array([2
 
 
 def _layers():
-    from gauss_flows.course.explorers.composition import example_layers
-
-    return example_layers()
+    return composition_layers()
 
 
 def _layer_log_dets(layers, x):
@@ -81,16 +82,6 @@ def check_layer_log_dets(layer_log_dets) -> None:
 
 
 # ---------------------------------------------------------------------------- exercise 2
-def _reflect_and_stretch(x):
-    """A linear map with det = -3.2 (a reflection) and off-diagonal entries."""
-    return jnp.array([[0.5, 2.0], [1.5, -0.4]]) @ x
-
-
-def _bend(x):
-    """A nonlinear map whose Jacobian is full and varies from point to point."""
-    return jnp.array([x[0] + 0.5 * jnp.sin(x[1]), x[1] * jnp.exp(0.3 * x[0]) + 0.2 * x[0] ** 2])
-
-
 def _bend_and_flip(x):
     return _reflect_and_stretch(_bend(x))
 

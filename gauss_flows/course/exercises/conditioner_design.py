@@ -28,7 +28,8 @@ import numpy as np
 from gauss_flows.bijectors import Affine, Coupling, MixtureGaussianCDF, RationalQuadraticSpline
 from gauss_flows.conditioner import MLPConditioner
 from gauss_flows.parameters import count_parameters
-from gauss_flows.course.exercises.core import Mistake, _fail, check_function
+from gauss_flows.course.exercises.core import Mistake, call_student, check_function
+from gauss_flows.course.exercises.core import fail as _fail
 
 
 # ------------------------------------------------------- Exercise 1: conditioner parameters
@@ -194,12 +195,7 @@ BOUND_MISTAKES = [
 
 
 def _evaluate(soft_bound, s, bound):
-    try:
-        out = soft_bound(s, bound)
-    except NotImplementedError:
-        raise
-    except Exception as err:
-        raise _fail(3, f"`soft_bound({s}, {bound})` raised {type(err).__name__}: {err}") from err
+    out = call_student(soft_bound, s, bound, exercise=3, call=f"soft_bound({s}, {bound})")
     if out is None:
         raise _fail(3, "`soft_bound` returned None: did you forget the `return` statement?")
     return np.asarray(out, dtype=float)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gauss_flows.course.exercises.core import ExerciseError, Mistake, check_function
+from gauss_flows.course.exercises.core import Mistake, call_student, check_function
+from gauss_flows.course.exercises.core import fail as _fail
 
 __all__ = ["check_stop_rule", "check_remaining_tc", "recorded_curves"]
 
@@ -35,22 +36,14 @@ def recorded_curves(seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def _fail(exercise: int, message: str) -> ExerciseError:
-    return ExerciseError(f"Exercise {exercise}: {message}")
-
-
 def check_stop_rule(stop_rule) -> None:
     """Exercise 1: ``stop_rule(tc_reduction)`` -> the number of layers to keep (an int >= 1)."""
     if not callable(stop_rule):
         raise _fail(1, "`stop_rule` should be a function (def stop_rule(tc_reduction): ...).")
     lines = []
     for number, (signal, recorded) in enumerate(recorded_curves(), start=1):
-        try:
-            kept = stop_rule(recorded.copy())
-        except NotImplementedError:
-            raise
-        except Exception as err:
-            raise _fail(1, f"`stop_rule` raised {type(err).__name__}: {err} on curve {number}.") from err
+        kept = call_student(stop_rule, recorded.copy(), exercise=1, call="stop_rule",
+                            context=f" on curve {number}.")
         if kept is None:
             raise _fail(1, "`stop_rule` returned None: return the number of layers to keep.")
         if isinstance(kept, (bool, np.bool_)) or not float(kept).is_integer():

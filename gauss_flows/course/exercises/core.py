@@ -28,7 +28,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["ExerciseError", "Mistake", "check_function", "check_value"]
+__all__ = ["ExerciseError", "Mistake", "call_student", "check_function", "check_value", "fail",
+           "show_args"]
 
 #: Constants a student is likely to lose or add, for the "off by a constant" hint.
 KNOWN_CONSTANTS = {
@@ -56,15 +57,33 @@ def _args(item) -> tuple:
     return item if isinstance(item, tuple) else (item,)
 
 
-def _show(args: tuple) -> str:
+def show_args(args: tuple) -> str:
+    """``(0.5, [1., 2.])``: the arguments of a call as a student reads them in a message."""
     def one(a):
         a = np.asarray(a)
         return np.array2string(a, precision=4, suppress_small=True, separator=", ") if a.ndim else f"{a.item():.4g}"
     return "(" + ", ".join(one(a) for a in args) + ")"
 
 
-def _fail(exercise, message: str) -> ExerciseError:
+def fail(exercise, message: str) -> ExerciseError:
+    """The error to raise: ``message`` after the exercise's number (``Exercise 2: ...``)."""
     return ExerciseError((f"Exercise {exercise}: " if exercise else "") + message)
+
+
+def call_student(student: Callable, *args, exercise: str | int | None, call: str,
+                 context: str = "") -> Any:
+    """``student(*args)``, the one way every checker calls a student's answer.
+
+    A ``NotImplementedError`` passes through untouched (the student edition's "not written yet"
+    stub must stop the notebook as it is); any other exception becomes an :class:`ExerciseError`
+    that names the exercise and the call, ``Exercise 2: `call` raised TypeError: ...{context}``.
+    """
+    try:
+        return student(*args)
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        raise fail(exercise, f"`{call}` raised {type(err).__name__}: {err}{context}") from err
 
 
 def _close(a, b, rtol, atol, equal_nan=False) -> bool:
@@ -129,25 +148,20 @@ def check_function(student: Callable, reference: Callable, inputs: Sequence, *, 
     Prints ``Correct: ...`` or raises :class:`ExerciseError` with the hint.
     """
     if not callable(student):
-        raise _fail(exercise, f"`{name}` should be a function (def {name}(...): ...), but it is a "
+        raise fail(exercise, f"`{name}` should be a function (def {name}(...): ...), but it is a "
                               f"{type(student).__name__}.")
     inputs = [_args(i) for i in inputs]
     want = [np.asarray(reference(*args), dtype=float) for args in inputs]
     got = []
     for args in inputs:
-        try:
-            out = student(*args)
-        except NotImplementedError:
-            raise
-        except Exception as err:
-            raise _fail(exercise, f"`{name}{_show(args)}` raised {type(err).__name__}: {err}") from err
+        out = call_student(student, *args, exercise=exercise, call=f"{name}{show_args(args)}")
         if np.asarray(out).dtype in (np.float32, np.float16):  # float32 round-off is not a mistake
             rtol, atol = max(rtol, 1e-4), max(atol, 1e-5)
-        got.append(_as_float(out, f"{name}{_show(args)}", exercise))
+        got.append(_as_float(out, f"{name}{show_args(args)}", exercise))
     for g, w, args in zip(got, want, inputs):
         if g.shape != w.shape:
             expected = "a single number" if w.shape == () else f"an array of shape {w.shape}"
-            raise _fail(exercise, f"`{name}{_show(args)}` returned an array of shape {g.shape}; "
+            raise fail(exercise, f"`{name}{show_args(args)}` returned an array of shape {g.shape}; "
                                   f"expected {expected}.")
     _judge(got, want, inputs, name=name, exercise=exercise, rtol=rtol, atol=atol,
            mistake_outputs=[(_outputs(m.answer, inputs), m.hint) for m in mistakes],
@@ -160,7 +174,7 @@ def check_value(student, reference, *, name: str, exercise: str | int | None = N
     want = np.asarray(reference, dtype=float)
     got = _as_float(student, name, exercise)
     if got.shape != want.shape:
-        raise _fail(exercise, f"`{name}` has shape {got.shape}; expected "
+        raise fail(exercise, f"`{name}` has shape {got.shape}; expected "
                               f"{'a single number' if want.shape == () else want.shape}.")
     _judge([got], [want], [()], name=name, exercise=exercise, rtol=rtol, atol=atol,
            mistake_outputs=[([np.asarray(v, dtype=float)], hint) for v, hint in mistakes])
@@ -168,11 +182,11 @@ def check_value(student, reference, *, name: str, exercise: str | int | None = N
 
 def _as_float(value, what: str, exercise) -> np.ndarray:
     if value is None:
-        raise _fail(exercise, f"`{what}` returned None: did you forget the `return` statement?")
+        raise fail(exercise, f"`{what}` returned None: did you forget the `return` statement?")
     try:
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError) as err:
-        raise _fail(exercise, f"`{what}` gave a {type(value).__name__}, not a number or an array "
+        raise fail(exercise, f"`{what}` gave a {type(value).__name__}, not a number or an array "
                               f"of numbers.") from err
 
 
@@ -189,20 +203,20 @@ def _judge(got, want, inputs, *, name, exercise, rtol, atol, mistake_outputs, in
         return
     for outputs, hint in mistake_outputs:
         if _close(got, outputs, rtol, atol, equal_nan=True):
-            raise _fail(exercise, hint)
+            raise fail(exercise, hint)
     for g, w, args in zip(got, want, inputs):
         bad = ~np.isfinite(g) & np.isfinite(w)
         if bad.any():
-            where = f" for input {_show(args)}" if args else ""
-            raise _fail(exercise, f"`{name}` is not finite{where} (it gave {g[bad].ravel()[0]}) where "
+            where = f" for input {show_args(args)}" if args else ""
+            raise fail(exercise, f"`{name}` is not finite{where} (it gave {g[bad].ravel()[0]}) where "
                                   "the answer is a finite number. Look for log of a negative number or "
                                   "of zero, a division by zero, or an overflowing exp.")
     hint = _diagnose(got, want, inputs, rtol, atol, name, inverse_outputs)
     if hint is None:
         for g, w, args in zip(got, want, inputs):
             if not np.allclose(g, w, rtol=rtol, atol=atol):
-                where = f" for input {_show(args)}" if args else ""
-                hint = (f"`{name}` is not right yet{where}: it gave {_show((g,))[1:-1]}, the answer "
-                        f"is {_show((w,))[1:-1]}.")
+                where = f" for input {show_args(args)}" if args else ""
+                hint = (f"`{name}` is not right yet{where}: it gave {show_args((g,))[1:-1]}, the answer "
+                        f"is {show_args((w,))[1:-1]}.")
                 break
-    raise _fail(exercise, hint)
+    raise fail(exercise, hint)

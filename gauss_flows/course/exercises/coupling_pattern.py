@@ -27,7 +27,8 @@ from typing import Callable
 
 import numpy as np
 
-from gauss_flows.course.exercises.core import ExerciseError, Mistake, _fail, _show, check_function
+from gauss_flows.course.exercises.core import ExerciseError, Mistake, check_function
+from gauss_flows.course.exercises.core import fail as _fail, show_args as _show
 
 D = 4
 _rng = np.random.default_rng(20170527)

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.stats import norm, rankdata
 
-from gauss_flows.course.exercises.core import ExerciseError, Mistake, check_function
+from gauss_flows.course.exercises.core import ExerciseError, Mistake, call_student, check_function
 
 # ----------------------------------------------------------------------------- exercise 1
 N_SAMPLES = 1000
@@ -112,13 +112,8 @@ def check_gaussianization_step(gaussianization_step) -> None:
         raise ExerciseError("Exercise 1: `gaussianization_step` should be a function "
                             "(def gaussianization_step(x, R): ...).")
     for name, x, R in step_cases():
-        try:
-            z = gaussianization_step(jnp.asarray(x), jnp.asarray(R))
-        except NotImplementedError:
-            raise
-        except Exception as err:
-            raise ExerciseError(f"Exercise 1: `gaussianization_step` raised {type(err).__name__} on "
-                                f"{name}: {err}") from err
+        z = call_student(gaussianization_step, jnp.asarray(x), jnp.asarray(R), exercise=1,
+                         call="gaussianization_step", context=f" (on {name})")
         if z is None:
             raise ExerciseError("Exercise 1: `gaussianization_step` returned None: did you forget "
                                 "the `return` statement?")

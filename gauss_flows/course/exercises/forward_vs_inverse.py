@@ -22,6 +22,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
+from gauss_flows.course.examples import forward_vs_inverse_layers
 from gauss_flows.course.exercises.core import ExerciseError, Mistake, check_function
 
 # ---------------------------------------------------------------------------- exercise 1
@@ -115,12 +116,10 @@ def check_bisect(bisect) -> None:
 def _bijectors() -> dict:
     """Layers with closed-form inverses (the notebook's affine and coupling layers, a chain)."""
     from gauss_flows.bijectors import Chain, Householder
-    from gauss_flows.course.explorers.forward_vs_inverse import example_layers
-
-    layers = example_layers()
+    layers = forward_vs_inverse_layers()
     affine, coupling = layers["affine (elementwise)"], layers["affine coupling"]
     return {"an affine layer": affine, "an affine coupling": coupling,
-            "a chain": Chain([Householder(jr.key(5), dim=2, n_reflections=1), coupling, affine])}
+            "a chain": Chain([Householder(jr.key(5), shape=(2,), n_reflections=1), coupling, affine])}
 
 
 FLOW_POINTS = [np.zeros(2), np.array([0.8, -1.2]), np.array([-2.0, 0.4]), np.array([1.5, 2.5])]

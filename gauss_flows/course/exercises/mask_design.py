@@ -20,13 +20,11 @@ from __future__ import annotations
 import numpy as np
 
 from gauss_flows import masks as masks_lib
-from gauss_flows.course.exercises.core import ExerciseError, Mistake, check_function
+from gauss_flows.course.examples import cached_composite_jacobians  # shared with the explorer's cache
+from gauss_flows.course.exercises.core import Mistake, call_student, check_function
+from gauss_flows.course.exercises.core import fail as _fail
 
 __all__ = ["check_layers_until_covered", "check_design_masks", "check_frozen_block"]
-
-
-def _fail(exercise, message: str) -> ExerciseError:
-    return ExerciseError(f"Exercise {exercise}: {message}")
 
 
 def _bits(mask) -> str:
@@ -114,13 +112,8 @@ def check_layers_until_covered(layers_until_covered) -> None:
     want = [_reference_cover(m) for m in COVER_INPUTS]
     got = []
     for masks in COVER_INPUTS:
-        try:
-            out = layers_until_covered([m.copy() for m in masks])
-        except NotImplementedError:
-            raise
-        except Exception as err:
-            raise _fail(1, f"`layers_until_covered({_show_stack(masks)})` raised "
-                           f"{type(err).__name__}: {err}") from err
+        out = call_student(layers_until_covered, [m.copy() for m in masks], exercise=1,
+                           call=f"layers_until_covered({_show_stack(masks)})")
         if out is not None and not (isinstance(out, (int, np.integer)) and not isinstance(out, bool)):
             raise _fail(1, f"`layers_until_covered({_show_stack(masks)})` returned {out!r} "
                            f"({type(out).__name__}); return a whole number of layers (an int) or None.")
@@ -200,12 +193,7 @@ def check_design_masks(design_masks) -> None:
         raise _fail(2, "`design_masks` should be a function (def design_masks(d): ...).")
     layers = []
     for d in DESIGN_SIZES:
-        try:
-            masks = design_masks(d)
-        except NotImplementedError:
-            raise
-        except Exception as err:
-            raise _fail(2, f"`design_masks({d})` raised {type(err).__name__}: {err}") from err
+        masks = call_student(design_masks, d, exercise=2, call=f"design_masks({d})")
         problem = _judge_design(masks, d)
         if problem:
             raise _fail(2, problem)
@@ -223,11 +211,9 @@ def _reference_frozen_block(J, mask):
 def _frozen_inputs():
     """Jacobians of 1..4 same-mask coupling layers (d = 6 and d = 5), plus a dense matrix so that
     a wrong block cannot pass by being zero too."""
-    from gauss_flows.course.explorers.mask_design import _cached_jacobians  # shared with the explorer's cache
-
     inputs = []
     for first, seed in ((np.asarray(masks_lib.half(6)), 0), (np.array([1, 0, 1, 1, 0], bool), 3)):
-        for J in _cached_jacobians(tuple(int(b) for b in first), first.shape, "same", seed):
+        for J in cached_composite_jacobians(tuple(int(b) for b in first), first.shape, "same", seed):
             inputs.append((J.copy(), first))  # a copy: the cache must not be edited
     dense = np.random.default_rng(0).normal(size=(5, 5)) + 3 * np.eye(5)
     inputs.append((dense, np.array([0, 1, 1, 0, 1], bool)))

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from gauss_flows.numerics import log_ndtr
-from gauss_flows.course.exercises.core import ExerciseError, Mistake, check_function
+from gauss_flows.course.exercises.core import ExerciseError, Mistake, call_student, check_function
 
 # ----------------------------------------------------------------------------- exercise 1
 DTYPES = (np.float32, np.float64)
@@ -50,13 +50,8 @@ def check_smallest_safe_epsilon(smallest_safe_epsilon) -> None:
     found = {}
     for dtype in DTYPES:
         name = np.dtype(dtype).name
-        try:
-            value = smallest_safe_epsilon(dtype)
-        except NotImplementedError:
-            raise
-        except Exception as err:
-            raise ExerciseError(f"Exercise 1: `smallest_safe_epsilon({name})` raised "
-                                f"{type(err).__name__}: {err}") from err
+        value = call_student(smallest_safe_epsilon, dtype, exercise=1,
+                             call=f"smallest_safe_epsilon({name})")
         if value is None:
             raise ExerciseError("Exercise 1: `smallest_safe_epsilon` returned None: did you forget "
                                 "the `return` statement?")

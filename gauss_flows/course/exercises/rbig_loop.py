@@ -22,7 +22,7 @@ from gauss_flows import datasets, diagnostics
 from gauss_flows.bijectors import RandomRotation
 from gauss_flows.marginal_fit import fit_marginal_mixture
 from gauss_flows.rbig import rbig_fit
-from gauss_flows.course.exercises.core import ExerciseError, Mistake, check_function
+from gauss_flows.course.exercises.core import ExerciseError, Mistake, call_student, check_function
 
 __all__ = ["check_rbig_by_hand", "check_rbig_log_likelihood"]
 
@@ -59,7 +59,7 @@ def _not_chained(data, n_layers, key):
     z = data
     for layer_key in jr.split(key, n_layers):  # every layer starts again from the data
         u = jax.vmap(fit_marginal_mixture(data, tail_weight=0.02).transform)(data)
-        z = jax.vmap(RandomRotation(layer_key, dim=data.shape[1]).transform)(u)
+        z = jax.vmap(RandomRotation(layer_key, shape=(data.shape[1],)).transform)(u)
     return z
 
 
@@ -67,7 +67,7 @@ LOOP_MISTAKES = [
     Mistake(_marginal_only,
             "There is no rotation in your loop. A marginal map never changes the total correlation "
             "(it acts on each coordinate alone), so after the first layer nothing more can happen: "
-            "rotate after each marginal Gaussianization (gf.RandomRotation(layer_key, dim=d))."),
+            "rotate after each marginal Gaussianization (gf.RandomRotation(layer_key, shape=(d,)))."),
     Mistake(_not_chained,
             "Each layer starts again from `data`: fit the marginals of the CURRENT z and transform "
             "z, so that layer l works on the output of layer l - 1."),
@@ -79,12 +79,8 @@ def check_rbig_by_hand(rbig_by_hand) -> None:
     if not callable(rbig_by_hand):
         raise _fail("`rbig_by_hand` should be a function (def rbig_by_hand(data, n_layers, key): ...).")
     data, key, reference = _problem()
-    try:
-        got = rbig_by_hand(data, N_LAYERS, key)
-    except NotImplementedError:
-        raise
-    except Exception as err:
-        raise _fail(f"`rbig_by_hand(data, {N_LAYERS}, key)` raised {type(err).__name__}: {err}") from err
+    got = call_student(rbig_by_hand, data, N_LAYERS, key, exercise=1,
+                       call=f"rbig_by_hand(data, {N_LAYERS}, key)")
     if got is None:
         raise _fail("`rbig_by_hand` returned None: did you forget `return z`?")
     got = np.asarray(got, dtype=float)

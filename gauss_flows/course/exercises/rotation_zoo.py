@@ -13,8 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from gauss_flows import diagnostics
-from gauss_flows.course.explorers.rotation_zoo import (marginal_pass, rotation_matrix, tilted_square)
-from gauss_flows.course.exercises.core import _fail, check_value
+from gauss_flows.bijectors.rotations import rotation_matrix
+from gauss_flows.datasets import tilted_square
+from gauss_flows.marginal_fit import marginal_pass
+from gauss_flows.course.exercises.core import call_student, check_value
+from gauss_flows.course.exercises.core import fail as _fail
 
 __all__ = ["tilted_square", "check_tc_stall", "check_best_angle"]
 
@@ -69,12 +72,8 @@ def check_best_angle(best_angle) -> None:
         raise _fail(2, f"`best_angle` should be a function, but it is a {type(best_angle).__name__}.")
     got, wants, tilts = [], [], []
     for kind, tilt, seed in _CASES:
-        try:
-            value = best_angle(_case(kind, tilt, seed), ANGLE_GRID)
-        except NotImplementedError:
-            raise
-        except Exception as err:
-            raise _fail(2, f"`best_angle(x, angles)` raised {type(err).__name__}: {err}") from err
+        value = call_student(best_angle, _case(kind, tilt, seed), ANGLE_GRID, exercise=2,
+                             call="best_angle(x, angles)")
         if value is None:
             raise _fail(2, "`best_angle` returned None: did you forget the `return` statement?")
         got.append(float(np.asarray(value)))

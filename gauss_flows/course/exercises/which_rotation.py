@@ -17,8 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from gauss_flows import diagnostics
-from gauss_flows.course.explorers.which_rotation import layers_needed as _layers_needed
-from gauss_flows.course.exercises.core import ExerciseError, Mistake, check_function
+from gauss_flows.diagnostics import layers_needed as _layers_needed
+from gauss_flows.course.exercises.core import ExerciseError, Mistake, call_student, check_function
 
 __all__ = ["check_layers_needed", "check_toy_total_correlation"]
 
@@ -64,12 +64,7 @@ def check_layers_needed(layers_needed) -> None:
     if not callable(layers_needed):
         raise ExerciseError("Exercise 1: `layers_needed` should be a function.")
     for args in NEEDED_INPUTS:
-        try:
-            got = layers_needed(*args)
-        except NotImplementedError:
-            raise
-        except Exception as err:
-            raise ExerciseError(f"Exercise 1: `layers_needed` raised {type(err).__name__}: {err}") from err
+        got = call_student(layers_needed, *args, exercise=1, call="layers_needed")
         if got is not None and (isinstance(got, (bool, np.bool_)) or not float(got).is_integer()):
             raise ExerciseError(f"Exercise 1: `layers_needed` returned {got!r}; return a whole number "
                                 "of layers or None.")

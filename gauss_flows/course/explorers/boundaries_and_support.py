@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
+from gauss_flows.marginal_fit import clipped_gaussianize, extended_cdf
 from gauss_flows.presentation.widgets import Dropdown, Explorer, Prediction, Slider
 
 __all__ = ["clipped_gaussianize", "extended_cdf", "support_explorer", "what_happens_at_the_edge",
@@ -24,28 +25,6 @@ __all__ = ["clipped_gaussianize", "extended_cdf", "support_explorer", "what_happ
 
 AMOUNTS = [0.0, 1e-6, 1e-4, 1e-2, 0.05, 0.2]
 METHODS = ["clip", "extend support"]
-
-
-def clipped_gaussianize(u, eps: float) -> np.ndarray:
-    """:math:`\\Phi^{-1}(\\mathrm{clip}(u, \\varepsilon, 1 - \\varepsilon))`; infinite at 0 and 1 if ``eps = 0``.
-
-    The upper half is computed as :math:`-\\Phi^{-1}(1 - u)`, so tiny ``eps`` keep their meaning."""
-    u = np.asarray(u, dtype=float)
-    with np.errstate(divide="ignore"):
-        lower = ndtri(np.clip(u, eps, 0.5))
-        upper = -ndtri(np.clip(1.0 - u, eps, 0.5))
-    return np.where(u <= 0.5, lower, upper)
-
-
-def extended_cdf(train, x, margin: float) -> np.ndarray:
-    """The empirical CDF of ``train`` (1-D), linearly interpolated between the order statistics
-    (at levels :math:`i/(n+1)`) and extended by ``margin`` times the range on both sides, where it
-    reaches 0 and 1. Beyond the extended support it is 0 or 1."""
-    ordered = np.sort(np.asarray(train, dtype=float))
-    n, spread = ordered.size, ordered[-1] - ordered[0]
-    knots = np.concatenate([[ordered[0] - margin * spread], ordered, [ordered[-1] + margin * spread]])
-    levels = np.arange(n + 2) / (n + 1.0)
-    return np.interp(np.asarray(x, dtype=float), knots, levels)
 
 
 def _gaussianize(method, amount, train, test):

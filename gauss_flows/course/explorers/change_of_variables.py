@@ -20,10 +20,9 @@ has no inverse and no density, and the explorer says so instead of drawing.
 
 from __future__ import annotations
 
-import equinox as eqx
-import jax
 import numpy as np
 
+from gauss_flows import batched
 from gauss_flows.bijectors import Invert, Linear
 from gauss_flows.distributions import StandardNormal, Transformed
 from gauss_flows.presentation.widgets import Explorer, Prediction, Slider
@@ -70,17 +69,6 @@ def linear_flow(matrix, shift) -> Transformed:
 
 
 # Compiled once for every state: the flow is a traced argument, so a new A does not recompile.
-@eqx.filter_jit
-def _sampling_map(flow: Transformed, z):
-    """x = A z + b for a batch of latent points (the flow's inverse = sampling direction)."""
-    return jax.vmap(flow.bijection.inverse)(z)
-
-
-@eqx.filter_jit
-def _log_prob(flow: Transformed, x):
-    return flow.log_prob(x)
-
-
 def _render(a11: float, a12: float, a22: float):
     from matplotlib.collections import QuadMesh
     from matplotlib.colors import TwoSlopeNorm
@@ -94,8 +82,8 @@ def _render(a11: float, a12: float, a22: float):
     flow = linear_flow(A, SHIFT)  # ValueError for a singular A: shown as a message
     det = a11 * a22 - a12 * A21
     x_star = A @ Z_STAR + SHIFT
-    log_p_base = float(_log_prob(flow.base, Z_STAR))
-    log_p_star = float(_log_prob(flow, x_star))
+    log_p_base = float(batched.log_prob(flow.base, Z_STAR))
+    log_p_star = float(batched.log_prob(flow, x_star))
 
     # Fixed axes positions (no constrained layout): frames do not jump and draw fast. The
     # latent panel is the same in every state, so the notebook shows it once, not here.
@@ -103,7 +91,8 @@ def _render(a11: float, a12: float, a22: float):
     axes = [fig.add_axes((0.04 + 0.5 * k, 0.08, 0.36, 0.8)) for k in range(2)]
     bars = [fig.add_axes((0.04 + 0.5 * k + 0.37, 0.08, 0.012, 0.8)) for k in range(2)]
     # 1. the latent grid [-2, 2]^2 after x = A z + b, coloured by log|det dx/dz| = log|det A|
-    viz.warped_grid(lambda z: _sampling_map(flow, z), batched=True, xlim=(-2, 2), ylim=(-2, 2),
+    # the sampling direction x = A z + b, on a grid of latent points
+    viz.warped_grid(lambda z: batched.inverse(flow.bijection, z), batched=True, xlim=(-2, 2), ylim=(-2, 2),
                     n_lines=9, n_points=2, ax=axes[0], color_by_log_det=True, colorbar=False,
                     title="the square [−2, 2]² after x = A z + b")
     mesh = next(c for c in axes[0].collections if isinstance(c, QuadMesh))
@@ -113,7 +102,7 @@ def _render(a11: float, a12: float, a22: float):
     for k, name in enumerate(["A e₁", "A e₂"]):  # the columns of A: a flip swaps their turning order
         _arrow(axes[0], SHIFT, SHIFT + A[:, k], name, "0.1")
     # 2. the density of x, on a fixed colour scale (the peak of N(0, I) is 0.159)
-    viz.density_panel(lambda x: _log_prob(flow, x), batched=True, xlim=WINDOW, ylim=WINDOW,
+    viz.density_panel(lambda x: batched.log_prob(flow, x), batched=True, xlim=WINDOW, ylim=WINDOW,
                       n=72, ax=axes[1], title="density p(x)")
     image = axes[1].images[-1]
     image.set_clim(0.0, DENSITY_MAX)

@@ -25,15 +25,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
-import jax.random as jr
 import numpy as np
 
-from gauss_flows.bijectors import Affine, AffineCoupling, Chain, Householder, MixtureGaussianCDF
+from gauss_flows.bijectors import Chain
 from gauss_flows.distributions import StandardNormal
-from gauss_flows.parameters import perturb
+from gauss_flows.course.examples import composition_layers as example_layers
 from gauss_flows.presentation.widgets import Explorer, Prediction, Toggle
 
 #: Layer names, in the order the chain applies them (data -> latent).
@@ -46,19 +44,6 @@ GRID_LIM = (-2.0, 2.0)
 #: Fixed vertical range of the bar chart, so that frames can be compared.
 BAR_RANGE = (-1.4, 0.9)
 DENSITY_N = 64
-
-
-def example_layers() -> tuple:
-    """The four layers of the notebook's chain, in ``LAYER_NAMES`` order (fixed seeds)."""
-    mixture = MixtureGaussianCDF.from_mixture(
-        weights=jnp.array([[0.3, 0.7], [0.5, 0.5]]),
-        means=jnp.array([[-1.0, 1.0], [-0.8, 1.2]]),
-        scales=jnp.array([[0.5, 0.7], [0.6, 0.4]]))
-    rotation = Householder(jr.key(1), dim=2)  # two reflections: a rotation, det = +1
-    coupling = perturb(AffineCoupling(jr.key(2), shape=(2,), nn_width=16), jr.key(3), scale=0.3)
-    affine = eqx.tree_at(lambda a: (a.log_scale, a.shift), Affine((2,)),
-                         (jnp.array([0.5, -0.3]), jnp.array([0.2, -0.1])))
-    return mixture, rotation, coupling, affine
 
 
 def _one_point(layers, x, on):

@@ -33,6 +33,7 @@ import optax
 from matplotlib.figure import Figure
 
 import gauss_flows as gf
+from gauss_flows.training import training_step
 from gauss_flows.presentation.widgets import Dropdown, Explorer, Slider
 from gauss_flows.presentation.style import CYCLE, DENSITY_CMAP, NEUTRAL, style_ax
 
@@ -105,14 +106,10 @@ def _train_and_evaluate(stacked_params, static, train, val, grid, batches):
     optimizer = optax.adam(LEARNING_RATE)
 
     def one(params):
-        def loss(p, x):
-            return -jnp.mean(eqx.combine(p, static).log_prob(x))
-
         def step(carry, batch):
             p, state = carry
-            value, grads = jax.value_and_grad(loss)(p, train[batch])
-            updates, state = optimizer.update(grads, state, p)
-            return (optax.apply_updates(p, updates), state), (value, _norm(grads))
+            p, state, value, grads = training_step(p, static, optimizer, state, train[batch])
+            return (p, state), (value, _norm(grads))
 
         (params, _), (losses, grad_norms) = jax.lax.scan(step, (params, optimizer.init(params)), batches)
         flow = eqx.combine(params, static)

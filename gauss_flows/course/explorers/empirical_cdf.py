@@ -1,6 +1,6 @@
 """Explorer of Part 1 · 00: histogram, empirical CDF with its DKW band, and the Gaussianized sample.
 
-The data come from a known skewed, bimodal mixture (:data:`TRUTH`), so every estimate can be
+The data come from a known skewed, bimodal mixture (``gf.datasets.SKEWED_BIMODAL``), so every estimate can be
 compared with the true density and CDF. The reader picks the sample size :math:`n` and the
 number of histogram bins and sees three panels:
 
@@ -21,35 +21,17 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
+# The data of Part 1 (a skewed, bimodal mixture with a known density and CDF), under this page's names
+from gauss_flows.datasets import sample_skewed_bimodal as sample_truth
+from gauss_flows.datasets import skewed_bimodal_cdf as true_cdf
+from gauss_flows.datasets import skewed_bimodal_pdf as true_pdf
 from gauss_flows.marginal_fit import dkw_epsilon, empirical_cdf, gaussianize_empirical
 from gauss_flows.presentation.widgets import Explorer, Prediction, Slider
 
-#: The data of Part 1: a skewed, bimodal mixture of three Gaussians (weights, means, scales).
-TRUTH = dict(weights=np.array([0.5, 0.3, 0.2]), means=np.array([-1.0, 0.8, 2.5]),
-             scales=np.array([0.5, 0.6, 0.8]))
 WINDOW = (-3.0, 5.5)
 SIZES = [20, 100, 500, 2500]
 BINS = [5, 20, 80]
 ALPHA = 0.05
-
-
-def true_pdf(x):
-    """Density of :data:`TRUTH`."""
-    x = np.asarray(x, dtype=float)[..., None]
-    return np.sum(TRUTH["weights"] * norm.pdf(x, TRUTH["means"], TRUTH["scales"]), axis=-1)
-
-
-def true_cdf(x):
-    """CDF of :data:`TRUTH`."""
-    x = np.asarray(x, dtype=float)[..., None]
-    return np.sum(TRUTH["weights"] * norm.cdf(x, TRUTH["means"], TRUTH["scales"]), axis=-1)
-
-
-def sample_truth(seed: int, n: int) -> np.ndarray:
-    """``n`` draws from :data:`TRUTH` (numpy generator seeded with ``seed``)."""
-    rng = np.random.default_rng(seed)
-    component = rng.choice(len(TRUTH["weights"]), size=n, p=TRUTH["weights"])
-    return rng.normal(TRUTH["means"][component], TRUTH["scales"][component])
 
 
 def sup_distance(sample, cdf=true_cdf) -> float:

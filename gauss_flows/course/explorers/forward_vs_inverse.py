@@ -19,16 +19,15 @@ from __future__ import annotations
 import time
 from functools import lru_cache
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 
-from gauss_flows.bijectors import Affine, AffineCoupling, DeepSigmoid, MixtureGaussianCDF
+from gauss_flows import batched
 from gauss_flows.bijectors.monotone import MonotoneElementwise
 from gauss_flows.numerics import solve_monotone
-from gauss_flows.parameters import perturb
+from gauss_flows.course.examples import forward_vs_inverse_layers as example_layers
 from gauss_flows.presentation.widgets import Dropdown, Explorer, Prediction, Toggle
 
 #: Batch size of the timings and of the curves.
@@ -41,31 +40,10 @@ PASSIVE_VALUE = 0.5
 NOT_INVERTIBLE = "x ↦ x² (not monotone)"
 
 
-@lru_cache(maxsize=1)
-def example_layers() -> dict:
-    """The four 2-D layers compared, ``{name: bijector}`` (fixed seeds, visibly nonlinear)."""
-    affine = eqx.tree_at(lambda a: (a.log_scale, a.shift), Affine((2,)),
-                         (jnp.array([0.4, -0.3]), jnp.array([0.3, -0.2])))
-    coupling = perturb(AffineCoupling(jr.key(2), shape=(2,), nn_width=16), jr.key(3), scale=0.3)
-    mixture = MixtureGaussianCDF.from_mixture(
-        weights=jnp.array([[0.3, 0.7], [0.4, 0.6]]),
-        means=jnp.array([[-1.0, 1.0], [-1.5, 1.0]]),
-        scales=jnp.array([[0.5, 0.7], [0.4, 0.5]]))
-    sigmoid = perturb(DeepSigmoid(n_hidden=4, shape=(2,)), jr.key(4), scale=1.0)
-    return {"affine (elementwise)": affine, "affine coupling": coupling,
-            "mixture-CDF (elementwise)": mixture, "deep sigmoid (elementwise)": sigmoid}
-
-
-@eqx.filter_jit
-def density_direction(bijector, x):
-    """What ``log_prob`` needs for a batch: ``(T(x), log|det|)``, data -> latent."""
-    return jax.vmap(bijector.transform_and_log_det)(x)
-
-
-@eqx.filter_jit
-def sampling_direction(bijector, z):
-    """What ``sample`` needs for a batch of latent draws: ``(T⁻¹(z), log|det|)``."""
-    return jax.vmap(bijector.inverse_and_log_det)(z)
+#: What ``log_prob`` needs for a batch: ``(T(x), log|det|)``, data -> latent.
+density_direction = batched.transform_and_log_det
+#: What ``sample`` needs for a batch of latent draws: ``(T⁻¹(z), log|det|)``.
+sampling_direction = batched.inverse_and_log_det
 
 
 def _fastest_seconds(function, *args) -> float:

@@ -46,7 +46,7 @@ def householder_layer(vectors) -> Householder:
         raise ValueError("A reflection vector is zero: H = I − 2vvᵀ/|v|² divides by |v|² = 0. "
                          "v is the normal of the mirror, and a zero vector has no direction, so it "
                          "defines no mirror. Pick another draw.")
-    layer = Householder(jr.key(0), dim=vectors.shape[1], n_reflections=vectors.shape[0])
+    layer = Householder(jr.key(0), shape=(vectors.shape[1],), n_reflections=vectors.shape[0])
     return eqx.tree_at(lambda h: h.vectors, layer, vectors)
 
 

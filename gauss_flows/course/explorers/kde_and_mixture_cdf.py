@@ -22,7 +22,10 @@ from scipy.stats import norm
 from gauss_flows.marginal_fit import (fit_gaussian_mixture, gaussianize_kde, kde_cdf, kde_log_pdf, mixture_bic,
                             mixture_log_pdf, silverman_bandwidth)
 from gauss_flows.presentation.widgets import Explorer, Prediction, Slider
-from gauss_flows.course.explorers.empirical_cdf import WINDOW, sample_truth, true_cdf, true_pdf
+from gauss_flows.course.explorers.empirical_cdf import WINDOW
+from gauss_flows.datasets import sample_skewed_bimodal as sample_truth
+from gauss_flows.datasets import skewed_bimodal_cdf as true_cdf
+from gauss_flows.datasets import skewed_bimodal_pdf as true_pdf
 
 BANDWIDTH_FACTORS = [0.0, 0.25, 0.5, 1.0, 2.0, 4.0]
 COMPONENTS = [1, 2, 3, 4, 5, 6]

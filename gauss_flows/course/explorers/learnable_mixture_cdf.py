@@ -27,6 +27,7 @@ from jax.scipy.special import ndtri
 from gauss_flows.bijectors import MixtureGaussianCDF
 from gauss_flows.distributions import StandardNormal, Transformed
 from gauss_flows.parameters import split_trainable
+from gauss_flows.training import training_step
 from gauss_flows.presentation.widgets import Explorer, Prediction, Slider, Toggle
 
 #: The sample of the page: a narrow bump (weight 0.6) and a right-skewed log-normal bump.
@@ -93,9 +94,8 @@ def _record_training(flow, data, n_records, record_every, learning_rate):
 
     def one_step(carry, _):
         params, state = carry
-        grads = jax.grad(loss_fn)(params)
-        updates, state = optimizer.update(grads, state, params)
-        return (optax.apply_updates(params, updates), state), None
+        params, state, _, _ = training_step(params, static, optimizer, state, data)  # full batch
+        return (params, state), None
 
     def one_record(carry, _):
         carry, _ = jax.lax.scan(one_step, carry, None, length=record_every)

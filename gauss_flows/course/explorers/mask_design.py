@@ -22,10 +22,6 @@ Jacobian, computed with ``jax.jacfwd`` through real ``gf.Coupling`` layers.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import jax
-import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 from matplotlib.colors import ListedColormap
@@ -34,7 +30,7 @@ from matplotlib.figure import Figure
 from gauss_flows.presentation.style import NEUTRAL, ZERO
 
 from gauss_flows import masks as masks_lib
-from gauss_flows.bijectors import Affine, Chain, Coupling
+from gauss_flows.course.examples import MAX_LAYERS, cached_composite_jacobians, composite_jacobians
 from gauss_flows.presentation.viz import coverage_panel
 from gauss_flows.presentation.widgets import Dropdown, Explorer, MaskEditor, Slider
 
@@ -47,61 +43,10 @@ RULES = {
     "same (m, m, m, ...)": "same",
     "roll by one (m, roll(m), ...)": "roll",
 }
-MAX_LAYERS = 4
 TOL = 1e-12  # |J| below this counts as a structural zero (the real zeros are exact 0.0)
 PATTERN_CMAP = ListedColormap([ZERO, NEUTRAL])
-
-
-def mask_stack(first, rule: str, n_layers: int) -> list[np.ndarray]:
-    """The masks of ``n_layers`` layers: ``first``, then each made from the previous by ``rule``.
-
-    ``"complement"`` swaps active and passive, ``"same"`` repeats the mask, ``"roll"`` shifts
-    it by one position along its last axis (so a block of active coordinates slides along).
-    """
-    mask = np.asarray(first, dtype=bool)
-    step = {"complement": np.logical_not, "same": lambda m: m.copy(),
-            "roll": lambda m: np.roll(m, 1, axis=-1)}
-    if rule not in step:
-        raise ValueError(f"rule must be one of {sorted(step)}, but got {rule!r}.")
-    stack = [mask]
-    for _ in range(n_layers - 1):
-        stack.append(step[rule](stack[-1]))
-    return stack
-
-
-def _layers(masks, seed: int) -> list[Coupling]:
-    """Affine couplings with the given masks; ``init_scale=1`` so the conditioner's
-    dependence on the passive coordinates is clearly visible in the Jacobian."""
-    shape = np.shape(masks[0])
-    keys = jr.split(jr.key(seed), len(masks))
-    return [Coupling(key, shape=shape, transformer=Affine(), mask=mask, nn_width=16,
-                     nn_depth=1, init_scale=1.0) for key, mask in zip(keys, masks)]
-
-
-def composite_jacobians(masks, *, seed: int = 0, x=None) -> np.ndarray:
-    """``J[k-1] = d(T_k o ... o T_1)/dx`` at ``x`` for every prefix ``k`` of the stack.
-
-    Shape ``(L, n, n)`` over the flattened event. One ``jax.jacfwd`` pass through the
-    chain gives all prefixes at once: the outputs of ``Chain(layers[:k])`` are stacked.
-    """
-    masks = [masks_lib.validate(m, np.shape(masks[0])) for m in masks]
-    layers = _layers(masks, seed)
-    shape = np.shape(masks[0])
-    if x is None:
-        x = jr.normal(jr.key(seed + 1), shape)
-
-    def prefixes(x):
-        outputs = [Chain(layers[:k]).transform(x) for k in range(1, len(layers) + 1)]
-        return jnp.stack([out.reshape(-1) for out in outputs])
-
-    n = int(np.prod(shape))
-    return np.asarray(jax.jacfwd(prefixes)(jnp.asarray(x))).reshape(len(layers), n, n)
-
-
-@lru_cache(maxsize=256)
-def _cached_jacobians(bits: tuple, shape: tuple, rule: str, seed: int) -> np.ndarray:
-    first = np.asarray(bits, dtype=bool).reshape(shape)
-    return composite_jacobians(mask_stack(first, rule, MAX_LAYERS), seed=seed)
+#: The masks of a stack: ``first``, then each made from the previous by ``rule``.
+mask_stack = masks_lib.sequence
 
 
 def sparsity_panel(J, *, ax, tol: float = TOL, title: str | None = None):
@@ -138,7 +83,7 @@ def _render(mask, rule: str, k: int, seed: int, shape: tuple):
                          "would have nothing to read. Click at least one cell to make it passive.")
     k = int(k)
     stack = mask_stack(mask, rule, k)
-    J = _cached_jacobians(tuple(int(b) for b in mask.ravel()), shape, rule, seed)[k - 1]
+    J = cached_composite_jacobians(tuple(int(b) for b in mask.ravel()), shape, rule, seed)[k - 1]
 
     # Fixed axes (no constrained layout): every frame has the same geometry and draws faster.
     fig = Figure(figsize=(9.6, 3.7), layout="none")

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 
+from gauss_flows import batched
 from gauss_flows.bijectors import ActNorm, Chain, LULinear
 from gauss_flows.distributions import StandardNormal, Transformed
 from gauss_flows.presentation.widgets import Dropdown, Explorer, Prediction, Slider, Toggle
@@ -55,21 +55,18 @@ def actnorm(name: str, init: bool, batch: int) -> ActNorm:
     return ActNorm.from_data(x[:batch])
 
 
-@eqx.filter_jit
-def _nll(flow, x):
-    return -jnp.mean(flow.log_prob(x))
-
-
 def starting_flow(name: str, init: bool, batch: int) -> Transformed:
-    return Transformed(StandardNormal((3,)), Chain([actnorm(name, init, batch), LULinear(jr.key(0), dim=3)]))
+    return Transformed(StandardNormal((3,)), Chain([actnorm(name, init, batch), LULinear(jr.key(0), shape=(3,))]))
 
 
 @lru_cache(maxsize=None)
-def _state(name: str, init: bool, batch: int) -> dict:
+def after_first_layer(name: str, init: bool, batch: int) -> dict:
+    """The sample ``name`` after the ActNorm layer (``after``, its ``mean`` and ``std``) and the
+    starting NLL of ActNorm + LULinear (``nll``, nats per sample)."""
     x = jnp.asarray(pixels(name))
     flow = starting_flow(name, init, batch)
     after = np.asarray(jax.vmap(flow.bijection.bijectors[0].transform)(x))
-    return {"after": after, "mean": after.mean(0), "std": after.std(0), "nll": float(_nll(flow, x))}
+    return {"after": after, "mean": after.mean(0), "std": after.std(0), "nll": float(batched.mean_nll(flow, x))}
 
 
 def _render(data: str, init: bool, batch: int):
@@ -80,7 +77,7 @@ def _render(data: str, init: bool, batch: int):
     batch = int(batch)
     if init and batch < 2:
         actnorm(data, init, batch)  # raises the message
-    state = _state(data, bool(init), batch if init else BATCHES[-1])
+    state = after_first_layer(data, bool(init), batch if init else BATCHES[-1])
     fig = Figure(figsize=FIGSIZE["wide"], layout="none")
     ax = fig.add_axes((0.06, 0.14, 0.4, 0.72))
     lo, hi = np.percentile(state["after"], [0.5, 99.5])

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 
+from gauss_flows import batched
 from gauss_flows.bijectors import Chain, Householder, PCARotation, RandomRotation
 from gauss_flows.distributions import StandardNormal, Transformed
 from gauss_flows.marginal_fit import fit_marginal_mixture
@@ -63,7 +63,7 @@ def make_rotation(name: str, pca_samples: int = N_TRAIN):
     if name == "none":
         return None
     if name == "random (frozen)":
-        return RandomRotation(jr.key(3), dim=2)
+        return RandomRotation(jr.key(3), shape=(2,))
     if name == "PCA (frozen)":
         return PCARotation.fit(train[: int(pca_samples)])  # ValueError for 1 sample
     raise ValueError(f"Unknown rotation {name!r}; choose one of {ROTATIONS}.")
@@ -74,22 +74,17 @@ def trained_householder(max_epochs: int = 10):
     """One ``gf.fit``: a Householder layer (random start) and an EM-initialised marginal layer,
     trained together. Returns ``(flow, history)``."""
     train, _ = data()
-    rotation = Householder(jr.key(4), dim=2)
+    rotation = Householder(jr.key(4), shape=(2,))
     rotated = jax.vmap(rotation.transform)(jnp.asarray(train))
     flow = Transformed(StandardNormal((2,)), Chain([rotation, fit_marginal_mixture(rotated)]))
     return fit(jr.key(5), flow, jnp.asarray(train), learning_rate=1e-2, max_epochs=max_epochs,
                batch_size=250, patience=None, show_progress=False)
 
 
-@eqx.filter_jit
-def _mean_log_prob(flow, x):
-    return jnp.mean(flow.log_prob(x))
-
-
 def test_nll(flow) -> float:
     """Mean negative log-likelihood of the test sample (nats per sample)."""
     _, test = data()
-    return float(-_mean_log_prob(flow, jnp.asarray(test)))
+    return float(batched.mean_nll(flow, jnp.asarray(test)))
 
 
 @lru_cache(maxsize=None)

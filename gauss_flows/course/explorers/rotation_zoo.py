@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import jax
-import jax.random as jr
 import numpy as np
 
 from gauss_flows import diagnostics
-from gauss_flows.marginal_fit import fit_marginal_mixture
+from gauss_flows.bijectors.rotations import rotation_matrix
+from gauss_flows.datasets import correlated_gaussian, tilted_square
+from gauss_flows.marginal_fit import marginal_pass
 from gauss_flows.presentation.widgets import Dropdown, Explorer, Prediction, Slider
 
 #: Angles of the grid (degrees): 7 values over a quarter turn (a quarter turn only swaps axes).
@@ -32,36 +32,12 @@ N = 2000
 DATASETS = ["tilted square", "correlated Gaussian"]
 
 
-def rotation_matrix(degrees: float) -> np.ndarray:
-    """``R(theta) = [[cos, -sin], [sin, cos]]``: turns the plane anticlockwise by ``degrees``."""
-    t = np.deg2rad(degrees)
-    return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
-
-
-def tilted_square(n: int = N, tilt: float = TILT, seed: int = 0) -> np.ndarray:
-    """Uniform on the square [-sqrt 3, sqrt 3]^2 (unit variances), turned by ``tilt`` degrees."""
-    u = np.asarray(jr.uniform(jr.key(seed), (n, 2), minval=-np.sqrt(3.0), maxval=np.sqrt(3.0)))
-    return u @ rotation_matrix(tilt).T
-
-
-def correlated_gaussian(n: int = N, rho: float = 0.8, seed: int = 1) -> np.ndarray:
-    """``N(0, [[1, rho], [rho, 1]])``: its principal axes sit at 45 degrees."""
-    cov = np.array([[1.0, rho], [rho, 1.0]])
-    return np.asarray(jr.normal(jr.key(seed), (n, 2))) @ np.linalg.cholesky(cov).T
-
-
 def sample(name: str) -> np.ndarray:
     if name == "tilted square":
-        return tilted_square()
+        return tilted_square(N, TILT)
     if name == "correlated Gaussian":
-        return correlated_gaussian()
+        return correlated_gaussian(N)
     raise ValueError(f"Unknown data set {name!r}; choose one of {DATASETS}.")
-
-
-def marginal_pass(x) -> np.ndarray:
-    """One marginal Gaussianization pass: a mixture-CDF layer per coordinate, fitted by EM."""
-    layer = fit_marginal_mixture(x)
-    return np.asarray(jax.vmap(layer.transform)(x))
 
 
 @lru_cache(maxsize=None)

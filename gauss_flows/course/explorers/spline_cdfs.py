@@ -9,14 +9,13 @@ derivative (positive everywhere: the spline is monotone by construction), and th
 spline pushes a standard normal to, :math:`p(x) = \\varphi(T(x))\\,T'(x)`, over a histogram of
 :math:`x = T^{-1}(z)` for 20 000 normal :math:`z` (the library's analytic inverse).
 
-:func:`spline_from_knots` builds a ``gf.RationalQuadraticSpline`` through given knots and
-derivatives by inverting its parameterisation (softmax bin sizes with a floor, scaled softplus
-derivatives): the library stores unconstrained numbers, the explorer talks in knots.
+:func:`spline_from_knots` (``gf.RationalQuadraticSpline.from_knots``) builds a spline through
+given knots and derivatives by inverting its parameterisation (softmax bin sizes with a floor,
+scaled softplus derivatives): the library stores unconstrained numbers, the explorer talks in knots.
 """
 
 from __future__ import annotations
 
-import math
 
 import equinox as eqx
 import jax
@@ -26,7 +25,6 @@ import numpy as np
 from scipy.stats import norm
 
 from gauss_flows.bijectors import RationalQuadraticSpline
-from gauss_flows.bijectors.rq_spline import _MIN_BIN, _MIN_DERIVATIVE
 from gauss_flows.presentation.widgets import Explorer, Prediction, Slider
 
 INTERVAL = 3.0
@@ -36,47 +34,8 @@ HEIGHTS = [-1.5, -1.0, 0.0, 1.0]
 DERIVATIVES = [0.2, 1.0, 5.0]
 
 
-def spline_from_knots(x_knots, y_knots, derivatives) -> RationalQuadraticSpline:
-    """A scalar :class:`~gauss_flows.RationalQuadraticSpline` through the knots ``(x_k, y_k)``.
-
-    Args:
-        x_knots, y_knots: ``K + 2`` increasing knots each, from ``-B`` to ``B`` (the same ``B``
-            for both: outside ``[-B, B]`` the spline is the identity).
-        derivatives: the ``K`` positive slopes at the interior knots (the end slopes are 1).
-
-    Raises ``ValueError`` (in words) for knots that do not increase, mismatched ends or
-    non-positive derivatives.
-    """
-    xs, ys, ds = (np.asarray(a, dtype=float) for a in (x_knots, y_knots, derivatives))
-    if xs.shape != ys.shape or xs.ndim != 1 or xs.size < 3 or ds.shape != (xs.size - 2,):
-        raise ValueError(f"spline_from_knots needs K + 2 x- and y-knots and K derivatives, got "
-                         f"{xs.shape}, {ys.shape} and {ds.shape}.")
-    interval = float(xs[-1])
-    if not (np.isclose(xs[0], -interval) and np.isclose(ys[0], -interval) and np.isclose(ys[-1], interval)):
-        raise ValueError(f"the first and last knots must be (-B, -B) and (B, B), got ({xs[0]:g}, {ys[0]:g}) "
-                         f"and ({xs[-1]:g}, {ys[-1]:g}).")
-    n_bins = xs.size - 1
-    for name, knots in (("x", xs), ("y", ys)):
-        steps = np.diff(knots)
-        if np.any(steps <= 2 * interval * _MIN_BIN):
-            k = int(np.argmax(steps <= 2 * interval * _MIN_BIN))
-            raise ValueError(f"the knot {name}-values must increase strictly: {name}{k} = {knots[k]:g} "
-                             f"and {name}{k + 1} = {knots[k + 1]:g} leave bin {k + 1} with "
-                             f"{'no width' if name == 'x' else 'no height'}, so the map would be "
-                             f"{'a jump' if name == 'x' else 'flat'} there and not invertible.")
-    if np.any(ds <= _MIN_DERIVATIVE):
-        raise ValueError(f"the derivatives at the knots must be positive (above {_MIN_DERIVATIVE:g}), "
-                         f"got {ds.tolist()}.")
-
-    def raw_sizes(knots):
-        fractions = np.diff(knots) / (2 * interval)
-        return np.log((fractions - _MIN_BIN) / (1 - _MIN_BIN * n_bins))
-
-    softplus_value = (ds - _MIN_DERIVATIVE) * math.log(2.0) / (1 - _MIN_DERIVATIVE)
-    raw_derivatives = np.log(np.expm1(softplus_value))
-    spline = RationalQuadraticSpline(knots=xs.size - 2, interval=interval)
-    return eqx.tree_at(lambda s: (s.widths, s.heights, s.derivatives), spline,
-                       (jnp.asarray(raw_sizes(xs)), jnp.asarray(raw_sizes(ys)), jnp.asarray(raw_derivatives)))
+#: A scalar spline through given knots: the library's :meth:`RationalQuadraticSpline.from_knots`.
+spline_from_knots = RationalQuadraticSpline.from_knots
 
 
 def knots_for(y2: float, d2: float):

@@ -13,19 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from gauss_flows.diagnostics import layers_needed
 from gauss_flows.presentation.widgets import Explorer, Prediction, Slider
 
 __all__ = ["layers_needed", "rotation_explorer", "pca_or_random", "FRACTIONS"]
 
 FRACTIONS = [0.25, 0.5, 0.75]
-
-
-def layers_needed(tc_x: float, tc_reduction, fraction: float) -> int | None:
-    """The first layer ``k`` (counting from 1) after which ``tc_x - sum(tc_reduction[:k])`` is at
-    most ``fraction * tc_x``; ``None`` if no recorded layer gets there."""
-    remaining = tc_x - np.cumsum(np.asarray(tc_reduction, dtype=float))
-    below = np.flatnonzero(remaining <= fraction * tc_x)
-    return int(below[0]) + 1 if below.size else None
 
 
 def _render(d: float, fraction: float, *, runs, tc):

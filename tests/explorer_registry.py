@@ -1,0 +1,237 @@
+"""Every explorer of the book, built the way its tests build it (small, fast inputs).
+
+``EXPLORERS`` maps ``"<module>.<function>"`` (a function of ``gauss_flows.course.explorers``
+that returns an ``Explorer``) to a zero-argument builder; ``PREDICTIONS`` maps each explorer
+module to the function that returns its ``Prediction`` (``None``: the notebook writes its own).
+:func:`build` caches, so the shared contract test (``test_explorer_contract.py``) and a
+module's own tests share one built explorer per test process. A new explorer is one line here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+import numpy as np
+
+jax.config.update("jax_enable_x64", True)
+
+import gauss_flows as gf  # noqa: E402
+from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,  # noqa: E402
+                                          change_of_variables, composition, conditioner_design,
+                                          convergence, coupling_pattern, density_destructors,
+                                          diagnostics, diagonal_vs_coupling, empirical_cdf,
+                                          forward_vs_inverse, householder, kde_and_mixture_cdf,
+                                          layerwise_inspection, learnable_mixture_cdf, mask_design,
+                                          nll_training, numerical_inversion, numerical_mechanics,
+                                          one_by_one_and_actnorm, pca_warm_start, rbig_loop,
+                                          rbig_warm_start, rotation_zoo, spline_cdfs,
+                                          which_rotation, why_standard_normal)
+from gauss_flows.trajectory import fit_trajectory  # noqa: E402
+
+
+# ------------------------------------------------------------------ inputs that need a fit
+@lru_cache(maxsize=None)
+def bijector_menu_flows() -> dict:
+    """Unfitted small flows: the explorer only needs something with a log_prob."""
+    return {name: gf.coupling_flow(jr.key(3), shape=(2,), transformer=bijector_menu.template(name),
+                                   n_layers=2, nn_width=8, nn_depth=1)
+            for name in bijector_menu.TRANSFORMERS if name != "deep sigmoid"}
+
+
+#: Part 3 · 03's samples: uniform training and held-out points.
+_RNG = np.random.default_rng(0)
+SUPPORT_TRAIN, SUPPORT_TEST = _RNG.uniform(size=100), _RNG.uniform(size=600)
+
+#: Part 3 · 01's recorded run of RBIG.
+CONVERGENCE_CURVE = [0.3, 0.1, 0.08, 0.03, 0.02, 0.0, 0.01, -0.01, 0.02, 0.005, -0.02, 0.01]
+CONVERGENCE_INFO = {"tc_reduction": CONVERGENCE_CURVE,
+                    "log_likelihood": list(np.linspace(-1.7, -1.1, len(CONVERGENCE_CURVE)))}
+
+#: Part 3 · 02's recorded runs: total correlation removed per layer, and the starting TC.
+WHICH_ROTATION_TC = {2: 0.4, 4: 1.0}
+WHICH_ROTATION_RUNS = {(2, "pca"): np.array([0.1, 0.1, 0.05, 0.05]),
+                       (2, "random"): np.array([0.15, 0.1, 0.05, 0.02]),
+                       (4, "pca"): np.array([0.8, 0.1, 0.05, 0.05]),
+                       (4, "random"): np.array([0.3, 0.1, 0.05, 0.02])}
+
+
+@lru_cache(maxsize=None)
+def destructor_inputs():
+    x = gf.datasets.TwoMoons(noise=0.08).sample(jr.key(0), 400)
+    flow, _ = gf.rbig_fit(x, n_layers=3, rotation="random", key=jr.key(1), n_iterations=20)
+    return flow, x
+
+
+@lru_cache(maxsize=None)
+def diagnostic_states():
+    samples = {k: v[:300] for k, v in diagnostics.default_samples(300).items()}
+    return diagnostics.diagnostic_states(samples, layers=[0, 1, 2], key=jr.key(0))
+
+
+@lru_cache(maxsize=None)
+def budget_inputs():
+    test_data = gf.datasets.TwoMoons().sample(jr.key(0), 200)
+    results = [{"budget": 28 * L,
+                "diagonal": gf.perturb(gf.gaussianization_flow(jr.key(L), shape=(2,), n_layers=L,
+                                                               n_components=4), jr.key(5), 0.2),
+                "coupling": gf.perturb(gf.coupling_flow(jr.key(L), shape=(2,), transformer=gf.Affine(),
+                                                        n_layers=2, nn_width=2 * L, nn_depth=1),
+                                       jr.key(6), 0.3)} for L in (1, 2)]
+    return results, test_data
+
+
+@lru_cache(maxsize=None)
+def layerwise_inputs():
+    moons = gf.datasets.TwoMoons()
+    data = moons.sample(jr.key(0), 300)
+    entropy = float(-jnp.mean(moons.log_prob(data)))
+    flow = gf.perturb(gf.coupling_flow(jr.key(1), shape=(2,), transformer=gf.Affine(), n_layers=2,
+                                       nn_width=8), jr.key(2), 0.3)
+    return flow, data, entropy
+
+
+#: The steps Part 1 · 03's replay shows.
+REPLAY_STEPS = (0, 5, 20, 40)
+
+
+@lru_cache(maxsize=None)
+def replay_inputs():
+    data = learnable_mixture_cdf.skewed_sample(jr.key(0), 500)
+    snapshots, losses = learnable_mixture_cdf.record_training(
+        learnable_mixture_cdf.mixture_flow(n_components=3), data, n_records=8, record_every=5)
+    return data, snapshots, losses
+
+
+@lru_cache(maxsize=None)
+def nll_training_inputs():
+    data = gf.datasets.TwoMoons().sample(jr.key(0), 200)
+    flow = gf.coupling_flow(jr.key(1), shape=(2,), transformer=gf.Affine(), n_layers=2, nn_width=8)
+    flows, history = fit_trajectory(jr.key(2), flow, data, n_snapshots=2, steps_per_snapshot=10,
+                                    learning_rate=0.02, batch_size=100)
+    return flows, history["step"], data
+
+
+@lru_cache(maxsize=None)
+def solver_race_data():
+    return numerical_inversion.precompute()
+
+
+@lru_cache(maxsize=None)
+def rbig_loop_inputs():
+    x = gf.datasets.TwoMoons(noise=0.1).sample(jr.key(0), 300)
+    flow, info = gf.rbig_fit(x, n_layers=3, rotation="random", key=jr.key(1), n_iterations=20)
+    return x, flow, info
+
+
+@lru_cache(maxsize=None)
+def warm_start_inputs():
+    data = gf.datasets.TwoMoons().sample(jr.key(0), 200)
+    rbig = gf.rbig(data, n_layers=1, n_components=2, n_iterations=10)
+    neutral = gf.gaussianization_flow(jr.key(1), shape=(2,), n_layers=1, n_components=2,
+                                      rotation="random")
+    settings = dict(n_snapshots=2, steps_per_snapshot=5, learning_rate=0.02, batch_size=100)
+    runs = {"random": fit_trajectory(jr.key(2), neutral, data, **settings)[0],
+            "RBIG": fit_trajectory(jr.key(2), rbig, data, **settings)[0]}
+    return runs, [0, 5, 10], data
+
+
+# ------------------------------------------------------------------ the registry
+EXPLORERS = {
+    "bijector_menu.bijector_menu_explorer":
+        lambda: bijector_menu.bijector_menu_explorer(bijector_menu_flows(), kl={"affine": (0.412, 0.009)}),
+    "boundaries_and_support.support_explorer":
+        lambda: boundaries_and_support.support_explorer(SUPPORT_TRAIN, SUPPORT_TEST, dpi=30),
+    "change_of_variables.linear_flow_explorer": lambda: change_of_variables.linear_flow_explorer(dpi=40),
+    "composition.composition_explorer": lambda: composition.composition_explorer(dpi=30),
+    # builds without training; its controls train a grid, checked on a small grid in its own tests
+    "conditioner_design.conditioner_explorer": conditioner_design.conditioner_explorer,
+    "convergence.stopping_explorer":
+        lambda: convergence.stopping_explorer(CONVERGENCE_INFO, noise=0.02, dpi=30),
+    "coupling_pattern.coupling_explorer": coupling_pattern.coupling_explorer,
+    "density_destructors.destructor_explorer":
+        lambda: density_destructors.destructor_explorer(*destructor_inputs(), dpi=40),
+    "diagnostics.gaussianity_explorer":
+        lambda: diagnostics.gaussianity_explorer(diagnostic_states(), dpi=40),
+    "diagonal_vs_coupling.budget_explorer":
+        lambda: diagonal_vs_coupling.budget_explorer(*budget_inputs(), dpi=40),
+    "empirical_cdf.empirical_cdf_explorer": lambda: empirical_cdf.empirical_cdf_explorer(dpi=40),
+    "forward_vs_inverse.cost_explorer": lambda: forward_vs_inverse.cost_explorer(dpi=30),
+    "householder.householder_explorer": lambda: householder.householder_explorer(dpi=30),
+    "kde_and_mixture_cdf.kde_explorer": lambda: kde_and_mixture_cdf.kde_explorer(dpi=40),
+    "kde_and_mixture_cdf.mixture_explorer": lambda: kde_and_mixture_cdf.mixture_explorer(dpi=40),
+    "layerwise_inspection.layerwise_explorer":
+        lambda: layerwise_inspection.layerwise_explorer(*layerwise_inputs(), dpi=40),
+    "learnable_mixture_cdf.training_replay_explorer":
+        lambda: learnable_mixture_cdf.training_replay_explorer(
+            *replay_inputs()[1:], replay_inputs()[0], steps=REPLAY_STEPS, dpi=40),
+    "mask_design.mask_explorer": lambda: mask_design.mask_explorer(6),
+    "mask_design.image_mask_explorer": lambda: mask_design.image_mask_explorer((4, 4)),
+    "nll_training.nll_training_explorer":
+        lambda: nll_training.nll_training_explorer(*nll_training_inputs(), dpi=40),
+    "numerical_inversion.solver_race_explorer":
+        lambda: numerical_inversion.solver_race_explorer(data=solver_race_data(), dpi=40),
+    "numerical_mechanics.precision_explorer": lambda: numerical_mechanics.precision_explorer(dpi=40),
+    "one_by_one_and_actnorm.actnorm_explorer": lambda: one_by_one_and_actnorm.actnorm_explorer(dpi=30),
+    "pca_warm_start.pca_warm_start_explorer": lambda: pca_warm_start.pca_warm_start_explorer(dpi=30),
+    "rbig_loop.rbig_loop_explorer":
+        lambda: rbig_loop.rbig_loop_explorer(*rbig_loop_inputs()[1:], rbig_loop_inputs()[0],
+                                             key=jr.key(2), n_samples=200, dpi=30),
+    "rbig_warm_start.warm_start_explorer":
+        lambda: rbig_warm_start.warm_start_explorer(*warm_start_inputs(), dpi=40),
+    "rotation_zoo.rotation_angle_explorer": lambda: rotation_zoo.rotation_angle_explorer(dpi=30),
+    "spline_cdfs.spline_explorer": lambda: spline_cdfs.spline_explorer(dpi=40),
+    "which_rotation.rotation_explorer":
+        lambda: which_rotation.rotation_explorer(WHICH_ROTATION_RUNS, WHICH_ROTATION_TC, dpi=30),
+    "why_standard_normal.standard_normal_explorer":
+        lambda: why_standard_normal.standard_normal_explorer(dpi=30),
+}
+
+#: Explorers whose controls are checked elsewhere (with the reason): the contract test still
+#: builds them and renders their default frame.
+CONTROLS_CHECKED_ELSEWHERE = {
+    "conditioner_design.conditioner_explorer":
+        "every state trains a grid of flows: test_explorer_conditioner_design.py checks each "
+        "control on a smaller grid",
+}
+
+#: Each explorer module's Prediction: a function of no arguments returning it, or None when the
+#: notebook writes its own ``Prediction(...)`` (the contract test then looks in the notebook).
+PREDICTIONS = {
+    "bijector_menu": None,
+    "boundaries_and_support": boundaries_and_support.what_happens_at_the_edge,
+    "change_of_variables": change_of_variables.denser_or_thinner,
+    "composition": composition.rotation_prediction,
+    "conditioner_design": None,
+    "convergence": convergence.more_or_fewer_layers,
+    "coupling_pattern": None,
+    "density_destructors": density_destructors.marginal_step_prediction,
+    "diagnostics": diagnostics.marginal_prediction,
+    "diagonal_vs_coupling": diagonal_vs_coupling.which_family,
+    "empirical_cdf": empirical_cdf.band_prediction,
+    "forward_vs_inverse": forward_vs_inverse.cost_prediction,
+    "householder": householder.flip_or_turn,
+    "kde_and_mixture_cdf": kde_and_mixture_cdf.bandwidth_prediction,
+    "layerwise_inspection": layerwise_inspection.first_layer_prediction,
+    "learnable_mixture_cdf": lambda: learnable_mixture_cdf.where_does_the_loss_end(1.5),
+    "mask_design": None,
+    "nll_training": nll_training.which_term_rises,
+    "numerical_inversion": numerical_inversion.newton_from_the_valley,
+    "numerical_mechanics": numerical_mechanics.epsilon_prediction,
+    "one_by_one_and_actnorm": one_by_one_and_actnorm.init_prediction,
+    "pca_warm_start": pca_warm_start.frozen_or_trained,
+    "rbig_loop": rbig_loop.what_do_samples_look_like,
+    "rbig_warm_start": rbig_warm_start.does_the_gap_close,
+    "rotation_zoo": rotation_zoo.which_angle,
+    "spline_cdfs": spline_cdfs.knot_prediction,
+    "which_rotation": which_rotation.pca_or_random,
+    "why_standard_normal": why_standard_normal.moons_prediction,
+}
+
+
+@lru_cache(maxsize=None)
+def build(name: str):
+    """The explorer ``name`` (a key of :data:`EXPLORERS`), built once per test process."""
+    return EXPLORERS[name]()
