@@ -1,0 +1,3 @@
+from gauss_flows.course.grading.grade import main
+
+raise SystemExit(main())
