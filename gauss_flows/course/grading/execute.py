@@ -37,6 +37,7 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -128,6 +129,18 @@ def _kernel_env(root: Path, guard_dir: Path) -> dict[str, str]:
     return env
 
 
+def _kill(client: NotebookClient, km: AsyncKernelManager) -> None:
+    """Stop the kernel now, busy or not (nbclient leaves alone a kernel manager it was given)."""
+    if client.kc is not None:
+        client.kc.stop_channels()
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
+    run_sync(km.cleanup_resources)()
+
+
 def run_notebook(nb: nbformat.NotebookNode, *, root: Path, time_limit: float, file_name: str = "submission.ipynb") -> Execution:
     """Execute ``nb`` (modified in place: outputs) in a scratch directory; never raises for the
     notebook's own failures, which are recorded in the returned :class:`Execution`."""
@@ -176,6 +189,8 @@ def run_notebook(nb: nbformat.NotebookNode, *, root: Path, time_limit: float, fi
         except Exception as error:  # noqa: BLE001 - a kernel that cannot start is a row, not a crash
             if result.timed_out_cell is None and result.kernel_died_cell is None:
                 result.failure = f"the notebook could not be run: {type(error).__name__}: {error}"
+        finally:
+            _kill(client, km)
     finally:
         result.seconds = time.monotonic() - start
         shutil.rmtree(scratch, ignore_errors=True)

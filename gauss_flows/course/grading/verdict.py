@@ -124,7 +124,8 @@ def judge(nb, exercise: ReferenceExercise, *, ran: set[int], stopped_at: int | N
             own = stopped_at in needed
             return "timeout", (f"Exercise {exercise.number}: "
                                + ("this exercise's cell did not finish within the time limit"
-                                  if own else f"not checked: cell {stopped_at} ran out of time before it"))
+                                  if own else f"not checked: the notebook hit its time limit in cell {stopped_at}, "
+                                              "before this exercise's check"))
         return "error", f"Exercise {exercise.number}: not checked: {stop_reason} in cell {stopped_at}"
     for i in where.answers:
         error = error_of(cells[i])
