@@ -31,6 +31,9 @@ from gauss_flows.course.grading import STATUSES, execute, grade_class
 from gauss_flows.course.grading.grade import collect
 from gauss_flows.course.site import identity, student
 
+# One xdist worker runs this module (make test-lib uses --dist loadgroup), so each class is graded once.
+pytestmark = pytest.mark.xdist_group("grading")
+
 ROOT = Path(__file__).resolve().parents[1]
 REAL_NOTEBOOK = "02_rotations/01_householder"  # the quickest of the book (benchmarks/RESULTS.md)
 TINY = "00_tiny/00_sums"
