@@ -342,3 +342,10 @@ def test_real_notebook_student_edition_is_all_not_attempted(real_class):
     solver = [r for r in real_class if r.student == "solver"]
     assert [r.exercise for r in mine] == [r.exercise for r in solver]
     assert [r.status for r in mine] == ["not attempted"] * len(mine), mine
+
+
+def test_feedback_pages_get_safe_distinct_names():
+    from gauss_flows.course.grading.report import feedback_file_names
+
+    assert feedback_file_names(["a b", "a/b", "ada", "../x"]) == {
+        "../x": "x.html", "a b": "a_b.html", "a/b": "a_b_2.html", "ada": "ada.html"}

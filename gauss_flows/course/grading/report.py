@@ -40,9 +40,17 @@ def _sort_key(exercise: str):
     return (0, int(exercise), "") if exercise.isdigit() else (1, 0, exercise)
 
 
-def feedback_file_name(student: str) -> str:
-    """A safe file name for a student's page (names may hold spaces, accents, slashes)."""
-    return (re.sub(r"[^\w.-]+", "_", student).strip("._") or "student") + ".html"
+def feedback_file_names(students) -> dict[str, str]:
+    """A safe, distinct file name for each student's page (names may hold spaces, slashes...)."""
+    names: dict[str, str] = {}
+    for student in sorted(students):
+        stem = re.sub(r"[^\w.-]+", "_", student).strip("._") or "student"
+        name, n = f"{stem}.html", 1
+        while name in names.values():
+            n += 1
+            name = f"{stem}_{n}.html"
+        names[student] = name
+    return names
 
 
 def summary_table(rows, statuses) -> list[dict]:
@@ -94,8 +102,9 @@ def write_reports(rows, book: dict, out_dir: Path, *, statuses) -> None:
                         + "".join(f"<td class='n'>{line[s]}</td>" for s in statuses) + "</tr>")
         body.append("</table>")
     students = sorted({r.student for r in rows})
+    pages = feedback_file_names(students)
     body.append("<h2>Feedback pages</h2><ul>"
-                + "".join(f'<li><a href="feedback/{_e(feedback_file_name(s))}">{_e(s)}</a></li>' for s in students)
+                + "".join(f'<li><a href="feedback/{_e(pages[s])}">{_e(s)}</a></li>' for s in students)
                 + "</ul>")
     (out_dir / "summary.html").write_text(PAGE.format(title="Grades: summary", body="\n".join(body)), encoding="utf-8")
 
@@ -110,4 +119,4 @@ def write_reports(rows, book: dict, out_dir: Path, *, statuses) -> None:
                             f'<td class="{_css(r.status)}">{_e(r.status)}</td><td>{_e(r.message)}</td></tr>')
             body.append("</table>")
         page = PAGE.format(title=f"Feedback: {_e(student)}", body="\n".join(body))
-        (out_dir / "feedback" / feedback_file_name(student)).write_text(page, encoding="utf-8")
+        (out_dir / "feedback" / pages[student]).write_text(page, encoding="utf-8")
