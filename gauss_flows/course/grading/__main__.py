@@ -1,3 +1,4 @@
 from gauss_flows.course.grading.grade import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())
