@@ -124,6 +124,11 @@ def _set_answer(nb, n, source):
     _answer_cell(nb, n).source = f"# Exercise {n}: ...\n{source}"
 
 
+def _after_stub(nb, n, source):
+    nb.cells.insert(nb.cells.index(_answer_cell(nb, n)) + 1, _code(source))
+    return nb
+
+
 def _write(path: Path, nb) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(identity.dumps(nb), encoding="utf-8")
@@ -149,6 +154,9 @@ TINY_CLASS = {
     "cleaner": ("00_sums.ipynb", lambda: _variant(lambda nb: _insert_after_check(nb, 1, DELETE_EVERYTHING))),
     "crasher": ("00_sums.ipynb", lambda: _variant(lambda nb: _insert_after_check(nb, 1, "import os\nos._exit(3)"))),
     "renamer": ("my homework (final).ipynb", lambda: tiny_notebook()),
+    # the stub left in place, the answer written in a new cell below it: the checker decides
+    "late": ("00_sums.ipynb", lambda: _after_stub(nbformat.from_dict(student.student_notebook(tiny_notebook())), 1,
+                                                  "def double(x):\n    return 2 * np.asarray(x, dtype=float)")),
     "foreign": ("00_sums.ipynb", lambda: _variant(lambda nb: nb.metadata.pop("gauss_flows"))),
 }
 
@@ -227,6 +235,7 @@ def test_each_kind_of_hand_in_gets_its_rows(tiny_class):
     assert statuses["crasher"] == both("correct", "error")
     assert statuses["renamer"] == both("correct", "correct"), "a renamed notebook is matched by identity"
     assert statuses["dana"] == both("correct", "correct"), "file-name prefix <student>__"
+    assert statuses["late"] == both("correct", "not attempted")
     assert statuses["foreign"] == [("foreign/00_sums.ipynb", "", "error")]
     assert statuses["corrupt"] == [("corrupt/00_sums.ipynb", "", "error")]
     assert statuses["nobody"] == [("nobody.ipynb", "", "error")]
@@ -253,7 +262,7 @@ def test_summary_counts_each_exercise(tiny_class):
     first = next(r for r in summary if r["notebook"] == TINY and r["exercise"] == "1")
     _, rows = _read_csv(tiny_class["out"] / "grades.csv")
     mine = [r for r in rows if r["notebook"] == TINY and r["exercise"] == "1"]
-    assert int(first["submissions"]) == len(mine) == 9
+    assert int(first["submissions"]) == len(mine) == 10
     assert {s: int(first[s]) for s in STATUSES} == {s: sum(r["status"] == s for r in mine) for s in STATUSES}
     assert first["task"] == "write double(x) = 2 x"
     assert "00_tiny/00_sums" in (tiny_class["out"] / "summary.html").read_text()

@@ -12,12 +12,16 @@ functions its check cell calls. In the handed-in notebook, which may be the stud
 The verdict, first match wins:
 
 ==================  ================================================================
-``timeout``         the time ran out before the check cell had run
-``not attempted``   an answer cell (or the check) raised ``NotImplementedError``: the stub
-``error``           an answer cell raised anything else (its last line is the message);
-                    or the check cell raised something other than the checker's verdict;
-                    or the check cell is missing, or printed no verdict
-``wrong``           the check cell raised ``ExerciseError`` (the checker's hint is the message)
+``error``           the check cell is missing (deleted or changed)
+``timeout``         the time ran out before the exercise's cells had all run
+``error``           an answer cell raised anything but ``NotImplementedError``; the
+                    message is the error's last line
+``not attempted``   an answer cell raised ``NotImplementedError`` (the stub), unless the
+                    checker still gave a verdict (the answer written in a new cell below
+                    the stub)
+``wrong``           the check cell raised ``ExerciseError``; its hint is the message
+``not attempted``   the check cell raised ``NotImplementedError``
+``error``           the check cell raised anything else, or printed no verdict
 ``correct``         the check cell printed ``Correct: ...``
 ==================  ================================================================
 """
@@ -127,20 +131,22 @@ def judge(nb, exercise: ReferenceExercise, *, ran: set[int], stopped_at: int | N
                                   if own else f"not checked: the notebook hit its time limit in cell {stopped_at}, "
                                               "before this exercise's check"))
         return "error", f"Exercise {exercise.number}: not checked: {stop_reason} in cell {stopped_at}"
-    for i in where.answers:
-        error = error_of(cells[i])
-        if error and error[0] == STUB_ERROR:
-            return "not attempted", f"Exercise {exercise.number}: not attempted (the stub raised NotImplementedError)"
-        if error:
-            return "error", last_line(error)
-    error = error_of(cells[where.check])
-    if error and error[0] == CHECKER_ERROR:
-        return "wrong", error[1]
-    if error and error[0] == STUB_ERROR:
-        return "not attempted", f"Exercise {exercise.number}: not attempted ({last_line(error)})"
-    if error:
-        return "error", last_line(error)
-    verdict = CORRECT.search(printed(cells[where.check]))
+    check_error = error_of(cells[where.check])
+    verdict = CORRECT.search(printed(cells[where.check])) if check_error is None else None
+    answer_errors = [e for e in (error_of(cells[i]) for i in where.answers) if e]
+    stub_left = any(e[0] == STUB_ERROR for e in answer_errors)
+    other = next((e for e in answer_errors if e[0] != STUB_ERROR), None)
+    if other:
+        return "error", last_line(other)
+    # A stub left in place with the answer written in a cell of its own: the checker decides.
+    if stub_left and not (verdict or (check_error and check_error[0] == CHECKER_ERROR)):
+        return "not attempted", f"Exercise {exercise.number}: not attempted (the stub raised NotImplementedError)"
+    if check_error and check_error[0] == CHECKER_ERROR:
+        return "wrong", check_error[1]
+    if check_error and check_error[0] == STUB_ERROR:
+        return "not attempted", f"Exercise {exercise.number}: not attempted ({last_line(check_error)})"
+    if check_error:
+        return "error", last_line(check_error)
     if verdict:
         return "correct", verdict.group(0).strip()
     return "error", f"Exercise {exercise.number}: the check cell ran but printed no verdict"
