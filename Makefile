@@ -5,6 +5,11 @@
 #   make lab      open the notebooks in JupyterLab (live explorers)
 #   make student  write the student edition (solutions removed) to _build/student/ and a zip
 #   make bench    run the benchmarks and write benchmarks/RESULTS.md
+#   make grade SUBMISSIONS=path/to/folder
+#                 grade a class: run every handed-in notebook under the folder (one subfolder
+#                 per student, or files named <student>__<notebook>.ipynb) in its own kernel,
+#                 scratch directory and time limit (GRADE_TIME_LIMIT s, default 300), no network;
+#                 writes _build/grades/ (grades.csv, summary.csv/html, feedback/<student>.html)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -18,7 +23,7 @@ SRC := $(BUILD)/src
 HTML := $(BUILD)/html
 WORKERS ?= 2
 
-.PHONY: all venv book test test-lib test-site lab student bench clean
+.PHONY: all venv book test test-lib test-site lab student bench grade clean
 
 all: book
 
@@ -38,8 +43,10 @@ $(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
 	$(PY) -m pip install --quiet -r benchmarks/requirements.txt
 	touch $(BENCH_STAMP)
 
+# --dist loadgroup: a module marked xdist_group (tests/test_grading.py) runs in one worker, so its
+# module-scoped fixtures (a class graded in real kernels) run once, not once per worker.
 test-lib: $(STAMP) $(BENCH_STAMP)
-	$(PY) -m pytest -n 2 -m "not site" tests
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not site" tests
 
 # The book: stage the sources in _build/src, execute each notebook ONCE there (nbmake; a
 # cell error fails the build; explorers render their static, precomputed form), then build
@@ -73,6 +80,13 @@ test: test-lib
 
 student: $(STAMP)
 	$(PY) -m gauss_flows.course.site.student --notebooks notebooks --out $(BUILD)/student --zip $(BUILD)/student.zip
+
+SUBMISSIONS ?=
+GRADE_TIME_LIMIT ?= 300
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path/to/folder (one subfolder per student, or files named <student>__<notebook>.ipynb)" >&2; exit 2; }
+	$(PY) -m gauss_flows.course.grading "$(SUBMISSIONS)" --notebooks notebooks --root . --out $(BUILD)/grades \
+	  --time-limit $(GRADE_TIME_LIMIT) --workers $(WORKERS)
 
 lab: $(STAMP)
 	cd notebooks && $(abspath $(VENV))/bin/jupyter lab

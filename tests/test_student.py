@@ -212,7 +212,8 @@ def test_student_notebook_has_no_solution_text(path):
     assert not leaked, f"{path.name}: solution lines in the student edition: {leaked[:5]}"
     assert not any(ec.is_solution_cell(c) or ec.is_solution_start(c) or ec.is_solution_end(c) for c in edition["cells"])
     assert all(not c.get("outputs") for c in edition["cells"] if c["cell_type"] == "code")
-    assert set(edition["metadata"]) <= {"kernelspec", "language_info"}
+    assert set(edition["metadata"]) <= {"kernelspec", "language_info", "gauss_flows"}
+    assert edition["metadata"].get("gauss_flows", {}) == source["metadata"].get("gauss_flows", {}), "identity only"
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)

@@ -9,8 +9,8 @@ For each notebook under ``notebooks/`` (same tree under ``_build/student/``, and
 - the ``{solution-start}`` / ``{solution-end}`` markdown cells, and anything between them
   that is not the code the student writes, are deleted;
 - all outputs and execution counts are cleared and only harmless metadata is kept
-  (kernelspec, language, cell tags other than ``solution``), so nothing of a solution
-  survives in code, markdown, outputs or metadata.
+  (kernelspec, language, the notebook's identity of ``identity``, cell tags other than
+  ``solution``), so nothing of a solution survives in code, markdown, outputs or metadata.
 
 A notebook whose exercises break the convention of ``exercise_cells`` is refused with the
 list of problems, rather than half-stripped.
@@ -31,7 +31,8 @@ from pathlib import Path
 
 from gauss_flows.course.site import exercise_cells as ec
 
-KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info")
+# "gauss_flows" holds the notebook's identity (site/identity.py): the grader matches by it.
+KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info", "gauss_flows")
 KEPT_CELL_METADATA = ("tags",)
 ZIP_ROOT = "gauss_flows_student"
 # A fixed timestamp so that the same notebooks always give the same zip.
