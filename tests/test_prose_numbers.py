@@ -82,7 +82,7 @@ def test_the_report_names_the_sentence():
         "Roles: {cite:p}`laparra2011` {eq}`eq-3` {glue:text}`gap:.3f` and [Part 0 · 00](../00_foundations/00_x.ipynb).",
         "References: Part 5 · 03, 5·04, Part 4, Parts 1 and 2, Parts 0-4, Exercise 2, Figure 3, Steps 1-3.",
         "A year: Jaini et al. 2020, and a citation [7].",
-        "Words: float64, 2D, x1, 1st and https://example.org/9.html.",
+        "Words: float64, 2D, 1-D, x1, 1st and https://example.org/9.html.",
         "```{exercise-start}\n:label: ex-rbig-loop-7\n```\nWrite a loop.\n```{exercise-end}\n```",
         "```{math}\n:label: eq-5\nq = 6.6\n```",
     ],

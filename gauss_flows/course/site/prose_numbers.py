@@ -22,7 +22,8 @@ Every number written in a markdown cell is a RESULT, unless it is
     "1/2 log 2 pi"]}}``: every number in those strings is a declared constant (for facts stated
     for teaching, such as "about 68 % within one standard deviation").
 
-A number glued to a word is part of the word and not a number ("float64", "2D", "x1", "1st").
+A number glued to a word is part of the word and not a number ("float64", "2D", "1-D", "x1",
+"1st").
 Signs are ignored (prose says "falls by 0.05" where a cell prints -0.05).
 
 A RESULT matches when some number printed anywhere in the notebook's outputs (stream text,
@@ -91,6 +92,7 @@ _REFERENCE_PATTERNS = [
     re.compile(rf"\b(?:{_INDEX_WORDS})\s+{_PART_NUMBER}{_CHAIN.format(one=_PART_NUMBER)}", re.I),
     re.compile(r"(?<![\d.])\d+\s*·\s*\d+"),                       # "5·04", "3 · 00"
     re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]"),                    # bracketed citations
+    re.compile(r"(?<![\w.])\d+-D\b"),                               # "1-D", "2-D": dimension words
 ]
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
@@ -170,8 +172,8 @@ def _blank_all(text: str, pattern: re.Pattern) -> str:
     return text
 
 
-def _mask_markdown(text: str) -> str:
-    """The markdown with every non-result region (rules a and b) blanked out."""
+def _mask_fences(text: str) -> str:
+    """The markdown with code blocks, math blocks and directive fence/option lines blanked."""
     masked = text
     for m in reversed(list(_FENCE.finditer(text))):
         info = m.group("info").strip()
@@ -187,6 +189,12 @@ def _mask_markdown(text: str) -> str:
         masked = _blank(masked, body_end, m.end())
         body = masked[body_start:body_end]
         masked = masked[:body_start] + _blank_all(body, _OPTION_LINE) + masked[body_end:]
+    return masked
+
+
+def _mask_markdown(text: str) -> str:
+    """The markdown with every non-result region (rules a and b) blanked out."""
+    masked = _mask_fences(text)
     for pattern in _SKIP_PATTERNS + _REFERENCE_PATTERNS:
         masked = _blank_all(masked, pattern)
     return masked
@@ -317,7 +325,7 @@ def check_notebook(notebook: dict, name: str = "notebook") -> list[Mismatch]:
                 continue
             if any(number.matches(v) for v in printed):
                 continue
-            mismatches.append(Mismatch(name, index, number.text, _sentence(text, position)))
+            mismatches.append(Mismatch(name, index, number.text, _sentence(_mask_fences(text), position)))
     return mismatches
 
 
