@@ -128,14 +128,16 @@ class ProseNumber:
         return self.written_exponent and self.decimals == 0 and round(self.value / 10.0**self.exponent) == 1
 
     def matches(self, printed: float) -> bool:
+        """Whether a printed number shows this one, at the precision the prose writes it."""
         printed = abs(printed)
         if self.order_of_magnitude:
             if printed == 0:
                 return False
-            return math.floor(math.log10(printed) + 1e-12) == self.exponent or _same_value(float(f"{printed:.0e}"), self.value)
+            same_decade = math.floor(math.log10(printed) + 1e-12) == self.exponent
+            return same_decade or _same_value(float(f"{printed:.0e}"), self.value)  # 9.7e-16 ~ 1e-15
         candidates = [printed, printed * 100] if self.percent else [printed]
         half_unit = 0.5 * 10.0 ** (self.exponent - self.decimals)
-        tolerance = half_unit * (1 + 1e-9) + 1e-12 * max(self.value, 1e-300)
+        tolerance = half_unit * (1 + 1e-9) + 1e-12 * self.value
         return any(abs(c - self.value) <= tolerance for c in candidates)
 
 
@@ -156,9 +158,8 @@ def _parse_prose_number(match: re.Match) -> ProseNumber:
     decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
     value = float(Decimal(mantissa) * Decimal(10) ** exponent)
     text = match.group(0).strip()
-    return ProseNumber(text=text, value=value, decimals=decimals, exponent=exponent, percent=bool(match.group("percent")),
-        written_exponent=match.group("exp") is not None,
-    )
+    return ProseNumber(text=text, value=value, decimals=decimals, exponent=exponent,
+                       percent=bool(match.group("percent")), written_exponent=match.group("exp") is not None)
 
 
 def _blank(text: str, start: int, end: int) -> str:
