@@ -1,8 +1,9 @@
 """Every checker rejects the generic wrong answers and accepts the notebook's own solution.
 
-The right answer of each exercise is the one its notebook gives: the definitions of the
-``solution``-tagged cell, run with the imports and helper functions of the notebook's other
-code cells (no computation of the notebook is re-run). From it the generic wrong answers are
+The right answer of each exercise is the one its notebook gives: the function the notebook
+passes to the checker (``check_tc_stall(tc_before_and_after)``), as the ``solution``-tagged cell
+defines it, run with the imports and helper functions of the notebook's other code cells (no
+computation of the notebook is re-run). From it the generic wrong answers are
 derived by changing what it returns, call by call:
 
 - ``noise``: standard normal noise of the returned shape (seeded);
@@ -167,105 +168,106 @@ class Wrong:
 # ------------------------------------------------------------------ the registry
 @dataclass
 class Entry:
-    """How to ask a checker: ``answer(right)`` turns the right function into what the
-    checker takes (the function itself for most)."""
+    """What a checker's generic test needs beyond the notebook: the value before the step (if
+    it means something) and the generic changes that give another right answer."""
 
-    notebook: str
-    solution: str
     before: Callable | None = None  # (right, args, right output) -> the value before the step
     also_right: dict[str, str] = field(default_factory=dict)  # generic change -> why it is right
-    call: Callable = staticmethod(lambda check, answer: check(answer))
 
 
-REGISTRY: dict[str, Entry] = {}
+DEFAULT = Entry()
+NDTRI = __import__("scipy.special", fromlist=["ndtri"]).ndtri
+
+# Every public check_* of gauss_flows.course.exercises, "module.check_name" -> Entry.
+REGISTRY: dict[str, Entry] = {
+    "bijector_menu.check_affine_inverse": DEFAULT,
+    "bijector_menu.check_conditioner_outputs": DEFAULT,
+    "bijector_menu.check_mixture_cdf_log_det": DEFAULT,
+    "boundaries_and_support.check_dequantize": DEFAULT,
+    "boundaries_and_support.check_gaussianize_clipped": Entry(  # before clipping: Phi^-1(u) itself
+        before=lambda right, args, out: NDTRI(np.asarray(args[0], dtype=float))),
+    "change_of_variables.check_log_density_cubic": DEFAULT,
+    "change_of_variables.check_log_density_linear": DEFAULT,
+    "change_of_variables.check_log_det_linear": DEFAULT,
+    "composition.check_autodiff_log_det": DEFAULT,
+    "composition.check_layer_log_dets": DEFAULT,
+    "conditioner_design.check_conditioner_parameters": DEFAULT,
+    "conditioner_design.check_heads_width": DEFAULT,
+    "conditioner_design.check_soft_bound": DEFAULT,
+    "convergence.check_remaining_tc": Entry(  # what remains BEFORE each layer
+        before=lambda right, args, out: np.asarray(out) + np.asarray(args[0], dtype=float)),
+    "convergence.check_stop_rule": DEFAULT,
+    "coupling_pattern.check_affine_coupling_forward": DEFAULT,
+    "coupling_pattern.check_affine_coupling_inverse": DEFAULT,
+    "density_destructors.check_destructor_log_density": DEFAULT,
+    "density_destructors.check_gaussianization_step": Entry(  # u, before the rotation
+        before=lambda right, args, out: np.asarray(out) @ np.asarray(args[1])),
+    "diagnostics.check_jarque_bera_statistic": DEFAULT,
+    "diagnostics.check_qq_theoretical": DEFAULT,
+    "diagonal_vs_coupling.check_bits_per_dim": DEFAULT,
+    "diagonal_vs_coupling.check_loglik_vs_params": DEFAULT,
+    "empirical_cdf.check_dkw_coverage": DEFAULT,
+    "empirical_cdf.check_gaussianize_ranks": DEFAULT,
+    "forward_vs_inverse.check_bisect": Entry(before=lambda right, args, out: 0.5 * (args[2] + args[3])),
+    "forward_vs_inverse.check_flow_log_prob": DEFAULT,
+    "householder.check_det_of_reflections": DEFAULT,
+    "householder.check_householder_matrix": DEFAULT,
+    "kde_and_mixture_cdf.check_log_abs_slope": DEFAULT,
+    "kde_and_mixture_cdf.check_mixture_bic": DEFAULT,
+    "layerwise_inspection.check_kl_after": DEFAULT,
+    "layerwise_inspection.check_kl_drops": DEFAULT,
+    "learnable_mixture_cdf.check_gaussian_nll": DEFAULT,
+    "learnable_mixture_cdf.check_warm_start": DEFAULT,
+    "mask_design.check_design_masks": Entry(also_right={
+        "sign": "swapping active and passive in every mask gives another covering design"}),
+    "mask_design.check_frozen_block": DEFAULT,
+    "mask_design.check_layers_until_covered": DEFAULT,
+    "nll_training.check_base_term": DEFAULT,
+    "nll_training.check_nll": DEFAULT,
+    "numerical_inversion.check_implicit_derivative": DEFAULT,
+    "numerical_inversion.check_safe_newton": Entry(before=lambda right, args, out: 0.5 * (args[3] + args[4])),
+    "numerical_mechanics.check_log_normal_cdf": DEFAULT,
+    "numerical_mechanics.check_smallest_safe_epsilon": DEFAULT,
+    "one_by_one_and_actnorm.check_conv1x1_log_det": DEFAULT,
+    "one_by_one_and_actnorm.check_lu_log_det": DEFAULT,
+    "pca_warm_start.check_householder_vectors": Entry(also_right={
+        "sign": "v and -v define the same reflection", "factor": "v and 1.1 v define the same reflection"}),
+    "pca_warm_start.check_pca_matrix": Entry(also_right={"sign": "a principal axis is defined up to its sign"}),
+    "rbig_loop.check_rbig_by_hand": Entry(  # one layer fewer
+        before=lambda right, args, out: right(args[0], args[1] - 1, args[2]),
+        also_right={"sign": "a reflection after the last layer is one more orthogonal map, and the "
+                            "checker accepts other rotations"}),
+    "rbig_loop.check_rbig_log_likelihood": Entry(  # the flow without its last layer
+        before=lambda right, args, out: right(list(args[0])[:-1], args[1])),
+    "rbig_warm_start.check_equal_budget_comparison": DEFAULT,
+    "rbig_warm_start.check_steps_to_reach": DEFAULT,
+    "rotation_zoo.check_best_angle": DEFAULT,
+    "rotation_zoo.check_tc_stall": Entry(before=lambda right, args, out: (out[0], out[0])),  # TC assumed unchanged
+    "spline_cdfs.check_rq_derivative_in_bin": DEFAULT,
+    "spline_cdfs.check_rq_inverse_in_bin": DEFAULT,
+    "which_rotation.check_layers_needed": DEFAULT,
+    "which_rotation.check_toy_total_correlation": DEFAULT,
+    "why_standard_normal.check_entropies_at_variance": DEFAULT,
+    "why_standard_normal.check_gaussian_tc": DEFAULT,
+}
 
 
-def _register(module: str, notebook: str, **solutions):
-    for check, spec in solutions.items():
-        entry = spec if isinstance(spec, Entry) else Entry(notebook, spec)
-        entry.notebook = notebook
-        REGISTRY[f"{module}.{check}"] = entry
+def notebook_of(module: str) -> str:
+    """The notebook of a checker module: notebooks/<part>/<NN>_<module>.ipynb."""
+    (path,) = NOTEBOOKS.glob(f"*/[0-9][0-9]_{module}.ipynb")
+    return path.relative_to(NOTEBOOKS).as_posix()
 
 
-_register("change_of_variables", "00_foundations/00_change_of_variables.ipynb",
-          check_log_density_cubic="log_density_cubic", check_log_det_linear="log_det_linear",
-          check_log_density_linear="log_density_linear")
-_register("composition", "00_foundations/01_composition.ipynb",
-          check_layer_log_dets="layer_log_dets", check_autodiff_log_det="autodiff_log_det")
-_register("forward_vs_inverse", "00_foundations/02_forward_vs_inverse.ipynb",
-          check_bisect=Entry("", "bisect", before=lambda right, args, out: 0.5 * (args[2] + args[3])),
-          check_flow_log_prob="flow_log_prob")
-_register("why_standard_normal", "00_foundations/03_why_standard_normal.ipynb",
-          check_entropies_at_variance="entropies_at_variance", check_gaussian_tc="gaussian_tc")
-_register("density_destructors", "00_foundations/04_density_destructors.ipynb",
-          check_gaussianization_step=Entry("", "gaussianization_step",
-                                           before=lambda right, args, out: np.asarray(out) @ np.asarray(args[1])),
-          check_destructor_log_density="destructor_log_density")
-_register("numerical_mechanics", "00_foundations/05_numerical_mechanics.ipynb",
-          check_smallest_safe_epsilon="smallest_safe_epsilon", check_log_normal_cdf="log_normal_cdf")
-_register("diagnostics", "00_foundations/06_diagnostics.ipynb",
-          check_jarque_bera_statistic="jarque_bera_statistic", check_qq_theoretical="qq_theoretical")
-_register("empirical_cdf", "01_marginal/00_empirical_cdf.ipynb",
-          check_dkw_coverage="dkw_coverage", check_gaussianize_ranks="gaussianize_ranks")
-_register("kde_and_mixture_cdf", "01_marginal/01_kde_and_mixture_cdf.ipynb",
-          check_log_abs_slope="log_abs_slope", check_mixture_bic="mixture_bic")
-_register("spline_cdfs", "01_marginal/02_spline_cdfs.ipynb",
-          check_rq_inverse_in_bin="rq_inverse_in_bin", check_rq_derivative_in_bin="rq_derivative_in_bin")
-_register("learnable_mixture_cdf", "01_marginal/03_learnable_mixture_cdf.ipynb",
-          check_gaussian_nll="gaussian_nll", check_warm_start="warm_start")
-_register("numerical_inversion", "01_marginal/04_numerical_inversion.ipynb",
-          check_implicit_derivative="implicit_derivative",
-          check_safe_newton=Entry("", "safe_newton", before=lambda right, args, out: 0.5 * (args[3] + args[4])))
-_register("rotation_zoo", "02_rotations/00_rotation_zoo.ipynb",
-          check_tc_stall=Entry("", "tc_before_and_after", before=lambda right, args, out: (out[0], out[0])),
-          check_best_angle="best_angle")
-_register("householder", "02_rotations/01_householder.ipynb",
-          check_det_of_reflections="det_of_reflections", check_householder_matrix="householder_matrix")
-_register("pca_warm_start", "02_rotations/02_pca_warm_start.ipynb",
-          check_householder_vectors=Entry("", "householder_vectors", also_right={
-              "sign": "v and -v define the same reflection", "factor": "v and 1.1 v define the same reflection"}),
-          check_pca_matrix=Entry("", "pca_matrix", also_right={"sign": "a principal axis is defined up to its sign"}))
-_register("one_by_one_and_actnorm", "02_rotations/03_one_by_one_and_actnorm.ipynb",
-          check_lu_log_det="lu_log_det", check_conv1x1_log_det="conv1x1_log_det")
-_register("rbig_loop", "03_rbig/00_rbig_loop.ipynb",
-          check_rbig_by_hand=Entry("", "rbig_by_hand",
-                                   before=lambda right, args, out: right(args[0], args[1] - 1, args[2]),
-                                   also_right={"sign": "a reflection after the last layer is one more "
-                                                       "orthogonal map: the checker accepts other rotations"}),
-          check_rbig_log_likelihood=Entry("", "rbig_log_likelihood",
-                                          before=lambda right, args, out: right(list(args[0])[:-1], args[1])))
-_register("convergence", "03_rbig/01_convergence.ipynb",
-          check_stop_rule="stop_rule",
-          check_remaining_tc=Entry("", "remaining_tc",
-                                   before=lambda right, args, out: np.asarray(out) + np.asarray(args[0], dtype=float)))
-_register("which_rotation", "03_rbig/02_which_rotation.ipynb",
-          check_layers_needed="layers_needed_by_hand", check_toy_total_correlation="toy_total_correlation")
-_register("boundaries_and_support", "03_rbig/03_boundaries_and_support.ipynb",
-          check_dequantize="dequantize",
-          check_gaussianize_clipped=Entry("", "gaussianize_clipped", before=lambda right, args, out: __import__(
-              "scipy.special", fromlist=["ndtri"]).ndtri(np.asarray(args[0], dtype=float))))
-_register("nll_training", "04_maximum_likelihood/00_nll_training.ipynb",
-          check_nll="nll", check_base_term="base_term")
-_register("rbig_warm_start", "04_maximum_likelihood/01_rbig_warm_start.ipynb",
-          check_equal_budget_comparison="equal_budget_comparison", check_steps_to_reach="steps_to_reach")
-_register("diagonal_vs_coupling", "04_maximum_likelihood/02_diagonal_vs_coupling.ipynb",
-          check_loglik_vs_params="loglik_vs_params", check_bits_per_dim="bits_per_dim")
-_register("layerwise_inspection", "04_maximum_likelihood/03_layerwise_inspection.ipynb",
-          check_kl_drops="kl_drops", check_kl_after="kl_after")
-_register("coupling_pattern", "05_coupling/00_coupling_pattern.ipynb",
-          check_affine_coupling_forward="affine_coupling_forward",
-          check_affine_coupling_inverse="affine_coupling_inverse")
-_register("bijector_menu", "05_coupling/01_bijector_menu.ipynb",
-          check_conditioner_outputs="conditioner_outputs", check_affine_inverse="affine_inverse_and_log_det",
-          check_mixture_cdf_log_det="mixture_cdf_log_det")
-_register("conditioner_design", "05_coupling/02_conditioner_design.ipynb",
-          check_conditioner_parameters="conditioner_parameters", check_heads_width="heads_width",
-          check_soft_bound="soft_bound")
-_register("mask_design", "05_coupling/03_mask_design.ipynb",
-          check_layers_until_covered="layers_until_covered",
-          check_design_masks=Entry("", "design_masks", also_right={
-              "sign": "swapping active and passive in every mask gives another covering design"}),
-          check_frozen_block="frozen_block")
+def answer_name(notebook: str, check: str) -> str:
+    """The name the notebook passes to ``check`` (``check_tc_stall(tc_before_and_after)``)."""
+    for cell in _cells(notebook):
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.walk(ast.parse(_code(cell))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == check:
+                (argument,) = node.args
+                return argument.id
+    raise AssertionError(f"{notebook}: no cell calls {check}(...)")
 
 
 def _module_checkers() -> dict[str, Callable]:
@@ -301,9 +303,11 @@ def _cases():
 @pytest.mark.parametrize("key, change", list(_cases()))
 def test_checker_against_generic_answers(key, change, capsys):
     entry, check = REGISTRY[key], CHECKERS[key]
-    right = solution(entry.notebook, entry.solution)
+    module, check_name = key.split(".")
+    notebook = notebook_of(module)
+    right = solution(notebook, answer_name(notebook, check_name))
     if change == "right":
-        entry.call(check, right)
+        check(right)
         assert "Correct" in capsys.readouterr().out
         return
     changer = entry.before if change == "before" else GENERIC[change]
@@ -312,7 +316,7 @@ def test_checker_against_generic_answers(key, change, capsys):
     else:
         wrong = Wrong(right, changer)
     try:
-        entry.call(check, wrong)
+        check(wrong)
         accepted = True
     except ExerciseError:
         accepted = False
