@@ -46,6 +46,9 @@ def check_stop_rule(stop_rule) -> None:
                             context=f" on curve {number}.")
         if kept is None:
             raise _fail(1, "`stop_rule` returned None: return the number of layers to keep.")
+        if np.ndim(kept) != 0:
+            raise _fail(1, f"`stop_rule` returned an array of shape {np.shape(kept)}; return ONE number, "
+                           "the number of layers to keep.")
         if isinstance(kept, (bool, np.bool_)) or not float(kept).is_integer():
             raise _fail(1, f"`stop_rule` returned {kept!r}; return a whole number of layers.")
         kept = int(kept)
