@@ -76,7 +76,7 @@ def warm_start_explorer(runs: dict, steps, data, **kwargs) -> Explorer:
 def does_the_gap_close() -> Prediction:
     """The "predict first" prompt shown before :func:`warm_start_explorer`."""
     return Prediction(
-        "Both runs train the same architecture with the same optimiser. At step 0 the RBIG start "
+        "Both runs train flows with the same trainable parameters and the same optimiser. At step 0 the RBIG start "
         "is far ahead. After the full budget of steps, where will the gap be?",
         ["closed: both reach the same NLL", "smaller, but RBIG still ahead",
          "larger than at step 0"],
