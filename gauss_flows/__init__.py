@@ -17,7 +17,8 @@ from .flows import coupling_flow, diagonal_flow, gaussianization_flow
 # --- training, datasets, rbig, diagnostics: helper C adds lines below ---
 from . import datasets, diagnostics, marginal_fit
 from .rbig import rbig, rbig_fit
-from .training import fit
+from .training import fit, fit_ensemble
+from . import coupling_equivalence
 from . import trajectory
 
 __version__ = "0.1.0"
