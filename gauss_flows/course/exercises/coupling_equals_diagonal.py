@@ -31,15 +31,16 @@ def _marginal(first_rows, second_rows, mask):
 def _marginal_cases():
     rng = np.random.default_rng(6)
     cases = []
-    for mask in ([False, True], [True, False], [False, False, True, True], [True, False, True, False, False]):
+    # coupling flows alternate a mask and its complement; with d even both layers have d/2 rows
+    for mask in ([False, True], [True, False], [False, False, True, True], [True, False, False, True, False, True]):
         mask = np.array(mask)
-        p = 3 if mask.size < 5 else 2
+        p = 3 if mask.size < 6 else 2
         cases.append((rng.normal(size=(int(mask.sum()), p)), rng.normal(size=(int((~mask).sum()), p)), mask))
     return cases
 
 
 MARGINAL_MISTAKES = [
-    Mistake(lambda a, b, m: _marginal(b, a, ~np.asarray(m)),
+    Mistake(lambda a, b, m: _marginal(b, a, m),
             "The two layers are swapped: the FIRST layer's rows belong to the coordinates where "
             "`mask` is True (its active ones), the second layer's to the others."),
     Mistake(lambda a, b, m: np.concatenate([np.asarray(a), np.asarray(b)]),
