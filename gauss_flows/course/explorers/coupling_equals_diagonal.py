@@ -21,7 +21,7 @@ import gauss_flows as gf
 from gauss_flows.presentation.widgets import Explorer, Prediction, Slider
 
 N_TRAIN = 2000
-N_SNAPSHOTS = 24
+N_SNAPSHOTS = 12
 STEPS_PER_SNAPSHOT = 10
 LEARNING_RATE = 1e-2
 KNOTS = 8
