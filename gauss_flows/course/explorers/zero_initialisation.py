@@ -37,9 +37,9 @@ def transformer(name: str):
     return menu[name]()
 
 
-def stack(name: str, init_scale: float, key=jr.key(0), depth: int = DEPTH):
-    """``depth`` fresh couplings of the named transformer on two coordinates."""
-    return gf.coupling_flow(key, shape=(2,), transformer=transformer(name), n_layers=depth,
+def stack(name: str, init_scale: float, key=jr.key(0), depth: int | None = None):
+    """``depth`` (default ``DEPTH``) fresh couplings of the named transformer on two coordinates."""
+    return gf.coupling_flow(key, shape=(2,), transformer=transformer(name), n_layers=depth or DEPTH,
                             nn_width=NN_WIDTH, nn_depth=2, init_scale=init_scale)
 
 
