@@ -15,7 +15,8 @@ from .distributions import Distribution, StandardNormal, Transformed, jit_log_pr
 from .flows import coupling_flow, diagonal_flow, gaussianization_flow
 from . import batched, datasets, diagnostics, information, marginal_fit
 from .rbig import rbig, rbig_fit
-from .training import fit, training_step
+from .training import fit, fit_ensemble, training_step
+from . import coupling_equivalence
 from . import trajectory
 
 __version__ = "0.1.0"

@@ -42,7 +42,7 @@ def _check_layers(n_layers: int, where: str) -> int:
 
 def coupling_flow(key: Array, *, shape: tuple[int, ...], transformer: Bijector,
                   n_layers: int = 8, nn_width: int = 32, nn_depth: int = 2,
-                  mask=None) -> Transformed:
+                  mask=None, init_scale: float = 0.1) -> Transformed:
     """``n_layers`` couplings with the given scalar ``transformer`` template.
 
     Args:
@@ -53,12 +53,17 @@ def coupling_flow(key: Array, *, shape: tuple[int, ...], transformer: Bijector,
         nn_width, nn_depth: conditioner size (hidden units per layer, hidden layers).
         mask: the first layer's mask (default ``masks.half`` over the flattened event);
             the layers alternate it with its complement.
+        init_scale: factor on the conditioners' random last-layer weights, :math:`W = \\varepsilon
+            \\widetilde W` (see ``MLPConditioner``); ``0.0`` is zero initialisation, so every layer
+            and the whole flow start exactly at the template (the identity map for
+            ``Affine``), and ``1.0`` keeps the network's default random last layer.
     """
     shape = tuple(shape)
     n_layers = _check_layers(n_layers, "coupling_flow")
     first = masks_lib.validate(default_mask(shape) if mask is None else mask, shape)
     layers = [Coupling(k, shape=shape, transformer=transformer,
-                       mask=first if i % 2 == 0 else ~first, nn_width=nn_width, nn_depth=nn_depth)
+                       mask=first if i % 2 == 0 else ~first, nn_width=nn_width, nn_depth=nn_depth,
+                       init_scale=init_scale)
               for i, k in enumerate(jr.split(key, n_layers))]
     return Transformed(StandardNormal(shape), Chain(layers))
 

@@ -32,6 +32,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
+import numpy as np
 import optax
 from jax import Array
 import tqdm.auto
@@ -41,7 +42,7 @@ from .runtime import static_mode
 from .distributions import jit_log_prob
 from .parameters import split_trainable
 
-__all__ = ["fit", "TrainingDivergedError", "adam", "nll_loss", "training_step"]
+__all__ = ["fit", "fit_ensemble", "TrainingDivergedError", "adam", "nll_loss", "training_step"]
 
 
 @functools.lru_cache(maxsize=32)
@@ -230,3 +231,101 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
     history["n_epochs"] = len(history["train_loss"])
     history["seconds"] = time.perf_counter() - start
     return best_flow, history
+
+
+@eqx.filter_jit
+def _ensemble_epoch(state, static, optimizer, keys, train, val, batch_size: int):
+    """One epoch of every member (``jax.vmap``), then each member's validation loss and its
+    best-so-far parameters; compiled once per architecture, optimizer and data shapes."""
+
+    def one(state, key, train, val):
+        params, opt_state, best, best_val = state
+        params, opt_state, train_loss = _run_epoch(params, static, optimizer, opt_state, key, train,
+                                                   batch_size)
+        val_loss = nll_loss(params, static, val) if val.shape[0] else train_loss
+        improved = val_loss < best_val
+        best = jax.tree_util.tree_map(lambda new, old: jnp.where(improved, new, old), params, best)
+        return (params, opt_state, best, jnp.minimum(val_loss, best_val)), train_loss, val_loss
+
+    return eqx.filter_vmap(one)(state, keys, train, val)
+
+
+def fit_ensemble(key: Array, flows, data, *, learning_rate: float = 1e-3, max_epochs: int = 100,
+                 batch_size: int = 256, val_fraction: float = 0.1, patience: int | None = 10,
+                 optimizer: optax.GradientTransformation | None = None) -> tuple[object, dict]:
+    """Train ``S`` flows of one architecture side by side (one compiled, vmapped program).
+
+    Comparisons over seeds train the same architecture ``S`` times; run one by one, each fit
+    pays the dispatch of every epoch, and each architecture its compilation, ``S`` times less
+    often than needed. Here member :math:`s` runs exactly the loop of :func:`fit` (Adam on
+    its own validation split and its own minibatch order, keeping the parameters of its best
+    validation epoch) on its own data, all members in one ``jax.vmap``.
+
+    Args:
+        key: PRNG key, split into one key per member (validation split and shuffling).
+        flows: ``S`` flows stacked along a leading axis of every array leaf, e.g.
+            ``eqx.filter_vmap(lambda k: gf.coupling_flow(k, ...))(jr.split(key, S))``.
+        data: ``(S, n, *shape)``, one data set per member, or ``(n, *shape)`` shared by all.
+        learning_rate, max_epochs, batch_size, val_fraction, optimizer: as in :func:`fit`.
+        patience: stop when NO member has improved its validation loss for this many epochs
+            (``None``: run ``max_epochs``). A member that stopped improving earlier keeps
+            training, but what is returned for it is its best epoch, as :func:`fit` returns.
+
+    Returns:
+        ``(best_flows, history)``: the stacked flows at each member's best validation epoch and
+        ``history`` with ``train_loss`` and ``val_loss`` (numpy arrays ``(n_epochs, S)``),
+        ``best_epoch`` and ``best_val_loss`` (``(S,)``) and ``n_epochs``.
+
+    Raises:
+        ValueError: flows without a leading member axis, data of the wrong shape, bad settings.
+        TrainingDivergedError: a member's loss became NaN or infinite (member and epoch named).
+    """
+    params, static = split_trainable(flows)
+    leaves = jax.tree_util.tree_leaves(params)
+    if not leaves:
+        raise ValueError("fit_ensemble: the flows have no trainable parameters.")
+    n_members = leaves[0].shape[0] if leaves[0].ndim else 0
+    if n_members < 1 or any(leaf.ndim == 0 or leaf.shape[0] != n_members for leaf in leaves):
+        raise ValueError("fit_ensemble expects flows stacked along a leading member axis on every "
+                         "parameter (build them with eqx.filter_vmap over keys).")
+    shape = tuple(getattr(flows, "shape", ()))
+    data = jnp.asarray(data)
+    if data.ndim == len(shape) + 1:
+        data = jnp.broadcast_to(data, (n_members,) + data.shape)
+    if data.ndim != len(shape) + 2 or data.shape[0] != n_members or tuple(data.shape[2:]) != shape:
+        raise ValueError(f"fit_ensemble expects data of shape ({n_members}, n_samples, "
+                         f"{', '.join(map(str, shape))}) or (n_samples, {', '.join(map(str, shape))}) "
+                         f"for {n_members} flows of event shape {shape}, but got {data.shape}.")
+    one = eqx.combine(jax.tree_util.tree_map(lambda leaf: leaf[0], params), static)
+    _check_inputs(one, data[0], batch_size, max_epochs, val_fraction, patience)
+    data = data.astype(leaves[0].dtype)
+    split_keys, shuffle_keys = jnp.swapaxes(jax.vmap(jr.split)(jr.split(key, n_members)), 0, 1)
+    train, val = jax.vmap(lambda k, x: _split(k, x, val_fraction))(split_keys, data)
+    batch_size = min(int(batch_size), train.shape[1])
+    optimizer = adam(float(learning_rate)) if optimizer is None else optimizer
+    opt_state = eqx.filter_vmap(optimizer.init)(params)
+    state = (params, opt_state, params, jnp.full(n_members, jnp.inf, leaves[0].dtype))
+    epoch_keys = jax.vmap(lambda k: jr.split(k, int(max_epochs)))(shuffle_keys)  # (S, epochs)
+    train_losses, val_losses = [], []
+    since_best = np.zeros(n_members, dtype=int)
+    for epoch in range(int(max_epochs)):
+        previous_best = np.asarray(state[3])
+        state, train_loss, val_loss = _ensemble_epoch(state, static, optimizer, epoch_keys[:, epoch],
+                                                      train, val, batch_size)
+        train_loss, val_loss = np.asarray(train_loss), np.asarray(val_loss)
+        for name, values in (("training", train_loss), ("validation", val_loss)):
+            if not np.all(np.isfinite(values)):
+                member = int(np.flatnonzero(~np.isfinite(values))[0])
+                raise TrainingDivergedError(
+                    f"fit_ensemble: the {name} loss of member {member} became {values[member]} at "
+                    f"epoch {epoch + 1}; try a smaller learning rate or gradient clipping.")
+        train_losses.append(train_loss)
+        val_losses.append(val_loss)
+        since_best = np.where(val_loss < previous_best, 0, since_best + 1)
+        if patience is not None and np.all(since_best >= int(patience)):
+            break
+    val_history = np.stack(val_losses)
+    history = {"train_loss": np.stack(train_losses), "val_loss": val_history,
+               "best_epoch": np.argmin(val_history, axis=0), "best_val_loss": np.asarray(state[3]),
+               "n_epochs": len(val_losses)}
+    return eqx.combine(state[2], static), history
