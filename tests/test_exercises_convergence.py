@@ -64,3 +64,8 @@ def test_remaining_tc_other_wrong_answers():
         ex.check_remaining_tc(lambda c: None)
     with pytest.raises(ExerciseError):
         ex.check_remaining_tc(lambda c: np.cumsum(c) - np.sum(c))  # sign flipped
+
+
+def test_stop_rule_that_returns_an_array_gets_a_hint():
+    with pytest.raises(ExerciseError, match="return ONE number"):
+        ex.check_stop_rule(lambda curve: curve)

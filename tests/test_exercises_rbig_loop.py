@@ -95,3 +95,15 @@ def test_rbig_log_likelihood_other_wrong_answers():
 
     with pytest.raises(ExerciseError):
         ex.check_rbig_log_likelihood(last_only)
+
+
+def test_rbig_by_hand_rejects_answers_that_do_not_follow_the_data():
+    noise = lambda data, n, key: jr.normal(key, data.shape)  # noqa: E731  standard normal, the right shape
+    with pytest.raises(ExerciseError, match="does not follow its input"):
+        ex.check_rbig_by_hand(noise)
+    with pytest.raises(ExerciseError, match="one layer short"):
+        ex.check_rbig_by_hand(lambda data, n, key: library_recipe(data, n - 1, key))
+    with pytest.raises(ExerciseError, match="not standardised"):  # a scaled output
+        ex.check_rbig_by_hand(lambda data, n, key: 1.1 * library_recipe(data, n, key))
+    with pytest.raises(ExerciseError, match="not standardised"):  # a shifted output
+        ex.check_rbig_by_hand(lambda data, n, key: library_recipe(data, n, key) + 0.03)

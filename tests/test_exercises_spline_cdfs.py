@@ -109,3 +109,12 @@ def test_derivative_accepts_correct_answers(answer, capsys):
 ])
 def test_derivative_rejects_wrong_answers(wrong, hint):
     rejects(ex.check_rq_derivative_in_bin, wrong, hint)
+
+
+def test_root_residuals_stable_root_solves_straight_bins_the_textbook_root_does_not():
+    rows = ex.root_residuals(ex._rq_inverse, y=0.7, wiggles=[1e-2, 1e-6, 0.0])
+    assert [r[0] for r in rows] == [1e-2, 1e-6, 0.0]
+    assert all(stable < 1e-12 for _, stable, _ in rows)
+    assert rows[0][2] < 1e-12  # a curved bin: both roots are fine
+    assert rows[1][2] > 1e-11  # nearly straight: cancellation loses digits
+    assert np.isnan(rows[2][2])  # straight: 0/0

@@ -53,6 +53,9 @@ def check_stop_rule(stop_rule) -> None:
             raise _fail(1, f"`stop_rule` raised {type(err).__name__}: {err} on curve {number}.") from err
         if kept is None:
             raise _fail(1, "`stop_rule` returned None: return the number of layers to keep.")
+        if np.ndim(kept) != 0:
+            raise _fail(1, f"`stop_rule` returned an array of shape {np.shape(kept)}; return ONE number, "
+                           "the number of layers to keep.")
         if isinstance(kept, (bool, np.bool_)) or not float(kept).is_integer():
             raise _fail(1, f"`stop_rule` returned {kept!r}; return a whole number of layers.")
         kept = int(kept)

@@ -141,3 +141,28 @@ def check_rq_derivative_in_bin(rq_derivative_in_bin) -> None:
     """Exercise 2: dy/dx of the rational-quadratic spline in one bin."""
     check_function(rq_derivative_in_bin, _rq_derivative, DERIVATIVE_INPUTS, name="rq_derivative_in_bin",
                    exercise=2, mistakes=DERIVATIVE_MISTAKES, rtol=1e-9, atol=1e-12)
+
+
+def _rq_forward(x, x_k, y_k, width, height, d_k, d_next):
+    slope, xi = height / width, (x - x_k) / width
+    mix = xi * (1 - xi)
+    return y_k + height * (slope * xi**2 + d_k * mix) / (slope + (d_next + d_k - 2 * slope) * mix)
+
+
+def root_residuals(rq_inverse_in_bin, y: float = 0.7, wiggles=(1e-2, 1e-6, 1e-10, 0.0)):
+    """How well two roots solve :math:`T(x) = y` in bins that get straighter and straighter.
+
+    For each ``wiggle`` the bin is ``(0, 0, 1, 2, 2 + wiggle, 2 - wiggle)`` (slopes around
+    :math:`s = 2`, so :math:`a \\to 0`); returns ``(wiggle, stable, textbook)`` rows with the
+    residuals :math:`|T(x) - y|` of ``rq_inverse_in_bin(y, *bin)`` (the student's root) and of
+    the textbook root :math:`(-b + \\sqrt{b^2 - 4ac})/2a` (NaN when it is 0/0). Kept here, not in
+    the notebook, so that the notebook's student edition does not show the coefficients.
+    """
+    rows = []
+    for wiggle in wiggles:
+        bin_ = (0.0, 0.0, 1.0, 2.0, 2.0 + wiggle, 2.0 - wiggle)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stable, textbook = (abs(float(_rq_forward(root(y, *bin_), *bin_)) - y)
+                                for root in (rq_inverse_in_bin, _naive_inverse))
+        rows.append((wiggle, stable, textbook))
+    return rows
