@@ -120,12 +120,49 @@ html[data-theme=dark] .bd-content div.cell_output img {
 html[data-theme=dark] .gf-explorer, html[data-theme=dark] .gf-prediction {
   border-color: var(--pst-color-border);
 }
+/* Links keep WCAG AA contrast (4.5:1) on the theme's tinted boxes too, not only on white. */
+html[data-theme=light] { --pst-color-link: #0b57d0; --pst-color-link-hover: #0842a0; }
 """
 SITE_CSS_NAME = "gauss-flows.css"
+
+#: Accessible names that match what a sighted reader sees (WCAG 2.5.3, "label in name"): the
+#: theme labels its search button "Search" while it shows "Search Ctrl+K", its colour-mode
+#: button "Color mode" while its icons are titled "Light"/"Dark", and the code-cell toggles
+#: "Toggle hidden content" while they read "Show code cell source". The visible text becomes
+#: the name; the icons are decoration. Icons are drawn by script after load, hence the observer.
+#: What stays the theme's: its markup and icon font (we only mend names and roles after load).
+SITE_JS = """\
+(function () {
+  function mend() {
+    document.querySelectorAll("button.search-button__button[aria-label]").forEach(function (button) {
+      if (button.textContent.trim()) { button.removeAttribute("aria-label"); }
+    });
+    document.querySelectorAll("summary[aria-label]").forEach(function (summary) {
+      if (summary.textContent.trim()) { summary.removeAttribute("aria-label"); }
+    });
+    document.querySelectorAll(".theme-switch-button svg[role=img]").forEach(function (icon) {
+      icon.setAttribute("aria-hidden", "true");
+      icon.removeAttribute("role");
+      icon.removeAttribute("aria-labelledby");
+    });
+    document.querySelectorAll(".theme-switch-button svg title").forEach(function (title) { title.remove(); });
+    // The bibliography's list holds back-links beside its entries, which a list may not hold.
+    document.querySelectorAll("div.citation-list[role=list]").forEach(function (list) {
+      list.removeAttribute("role");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    mend();
+    new MutationObserver(mend).observe(document.body, {childList: true, subtree: true});
+  });
+})();
+"""
+SITE_JS_NAME = "gauss-flows.js"
 
 
 def add_site_css(app: Sphinx) -> None:
     app.add_css_file(SITE_CSS_NAME)
+    app.add_js_file(SITE_JS_NAME)
 
 
 def write_site_css(app: Sphinx, exception) -> None:
@@ -133,6 +170,7 @@ def write_site_css(app: Sphinx, exception) -> None:
         static = Path(app.outdir) / "_static"
         static.mkdir(parents=True, exist_ok=True)
         (static / SITE_CSS_NAME).write_text(SITE_CSS)
+        (static / SITE_JS_NAME).write_text(SITE_JS)
 
 
 def setup(app: Sphinx) -> dict:
