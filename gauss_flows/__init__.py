@@ -10,7 +10,7 @@ from . import bijectors
 from .parameters import Frozen, cast, count_parameters, perturb, split_trainable, trainable
 
 # --- masks, distributions, flows, parameters: helper B adds lines below ---
-from . import masks
+from . import made, masks
 from .conditioner import MLPConditioner
 from .distributions import Distribution, StandardNormal, Transformed, jit_log_prob
 from .flows import coupling_flow, diagonal_flow, gaussianization_flow
