@@ -121,10 +121,11 @@ def mean_se(values) -> tuple[float, float]:
 
 
 # ------------------------------------------------------------------------ the residual layer
-def residual_layer(lipschitz: float, key=None) -> gf.InvertibleResidual:
-    """A 2-D residual layer with weights large enough that the spectral normalisation binds."""
+def residual_layer(lipschitz: float, key=None, nn_depth: int = 1) -> gf.InvertibleResidual:
+    """A 2-D residual layer with weights large enough that the spectral normalisation binds.
+    ``nn_depth=0`` makes :math:`g(x) = Wx + b` with :math:`\\|W\\|_2 = c`: the bound is attained."""
     key = jr.key(7) if key is None else key
-    layer = gf.InvertibleResidual(key, shape=(2,), lipschitz=float(lipschitz), nn_width=16, nn_depth=1)
+    layer = gf.InvertibleResidual(key, shape=(2,), lipschitz=float(lipschitz), nn_width=16, nn_depth=nn_depth)
     return gf.perturb(layer, jr.fold_in(key, 1), 1.0)
 
 
@@ -132,8 +133,9 @@ def residual_layer(lipschitz: float, key=None) -> gf.InvertibleResidual:
 def fixed_point_trace(lipschitz: float, n_points: int = 64) -> dict:
     """Errors :math:`\\|x_k - x^\\star\\|` of the plain iteration for ``N_TRACE`` steps on
     ``n_points`` points, the library's iteration counts, and the measured local Lipschitz
-    constants :math:`\\|J_g(x^\\star)\\|_2`."""
-    layer = residual_layer(lipschitz)
+    constants :math:`\\|J_g(x^\\star)\\|_2`, for the linear-branch layer (``nn_depth=0``), whose
+    Lipschitz constant is exactly the bound."""
+    layer = residual_layer(lipschitz, nn_depth=0)
     x_true = jr.normal(jr.key(8), (n_points, 2))
     y = jax.vmap(layer.transform)(x_true)
 
