@@ -39,12 +39,11 @@ def _coupling_made_mask(mask):
 
 
 MASK_MISTAKES = [
-    Mistake(lambda m: _coupling_made_mask(m).T, "Rows and columns are swapped: row i is OUTPUT i (the "
-            "coordinate whose parameters are predicted), column j is INPUT j. An active output reads the "
-            "passive inputs, so the True entries sit in the active ROWS."),
-    Mistake(lambda m: _coupling_made_mask(~np.asarray(m, dtype=bool)), "You swapped the roles: the "
-            "conditioner READS the passive coordinates (mask False) and predicts parameters for the active "
-            "ones (mask True). Passive outputs are copied and read nothing."),
+    Mistake(lambda m: _coupling_made_mask(m).T, "Your matrix is the transpose of the answer, which is "
+            "the same as swapping the roles: row i is OUTPUT i (the coordinate whose parameters are "
+            "predicted), column j is INPUT j, and the conditioner READS the passive coordinates (mask "
+            "False) to predict the active ones (mask True). So the True entries sit in the active ROWS and "
+            "the passive COLUMNS."),
     Mistake(lambda m: _coupling_made_mask(m) | np.eye(len(m), dtype=bool), "The diagonal must be False: "
             "MADE's output rule is STRICT (output degree > input degree); an output that reads its own "
             "input would not be invertible coordinate by coordinate."),

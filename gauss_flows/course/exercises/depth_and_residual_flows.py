@@ -86,17 +86,6 @@ def _no_none(g, y, tol, max_iterations):
     return x, max_iterations
 
 
-def _residual_small(g, y, tol, max_iterations):
-    # stops on |g(x)| (the size of the correction) instead of on the step
-    x = np.asarray(y, dtype=float)
-    for k in range(1, max_iterations + 1):
-        x_new = y - g(x)
-        if np.linalg.norm(g(x_new)) <= tol:
-            return x_new, k
-        x = x_new
-    return None
-
-
 FIXED_POINT_MISTAKES = [
     Mistake(_plus, "The update is x <- y - g(x) (from x + g(x) = y); you added g(x)."),
     Mistake(_from_zero, "Start from x_0 = y (the natural first guess: y minus a small correction), "
@@ -105,8 +94,6 @@ FIXED_POINT_MISTAKES = [
             "returns k = 1."),
     Mistake(_no_none, "When Lip(g) >= 1 the iteration need not converge: after max_iterations updates without "
             "meeting the tolerance return None, not the last iterate."),
-    Mistake(_residual_small, "Stop on the STEP |x_k - x_{k-1}| <= tol, not on the size of g(x): g does not "
-            "vanish at the solution (x + g(x) = y, not g(x) = 0)."),
 ]
 
 
