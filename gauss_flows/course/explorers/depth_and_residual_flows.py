@@ -189,7 +189,7 @@ def explorer() -> Explorer:
         return fig, readout
 
     controls = {
-        "depth": Slider("depth (coupling layers)", list(DEPTHS), default=4, fmt="{:d}"),
+        "depth": Slider("depth (coupling layers)", list(DEPTHS), default=DEPTHS[len(DEPTHS) // 2], fmt="{:d}"),
         "bound": Dropdown("log-scale bound", list(BOUNDS), default="none"),
         "lipschitz": Slider("Lipschitz bound c of g", list(LIPSCHITZ), default=0.9, fmt="{:.2f}"),
     }
