@@ -9,7 +9,7 @@ from .bijectors import Bijector, check_event_shape
 from . import bijectors
 from .parameters import Frozen, cast, count_parameters, perturb, split_trainable, trainable
 
-from . import masks
+from . import made, masks
 from .conditioner import MLPConditioner
 from .distributions import Distribution, StandardNormal, Transformed, jit_log_prob
 from .flows import coupling_flow, diagonal_flow, gaussianization_flow

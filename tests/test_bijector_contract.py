@@ -70,6 +70,11 @@ CASES: dict[str, Case] = {
     # structure
     "Chain": Case(lambda k: gf.Chain([gf.AffineCoupling(k, shape=(3,), nn_width=8, nn_depth=1), gf.Permute(jnp.array([2, 0, 1])), gf.Affine(shape=(3,))])),
     "Chain scanned (8 repeated blocks)": Case(lambda k: gf.Chain([b for kk in jr.split(k, 8) for b in (gf.AffineCoupling(kk, shape=(3,), nn_width=8, nn_depth=1), gf.Permute(jnp.array([2, 0, 1])))])),
+    "MaskedAutoregressive (MAF, affine)": Case(lambda k: gf.MaskedAutoregressive(k, shape=(4,), order=jnp.array([2, 0, 3, 1]), nn_width=16, nn_depth=2)),
+    "MaskedAutoregressive (MAF, spline)": Case(lambda k: gf.MaskedAutoregressive(k, shape=(3,), transformer=gf.RationalQuadraticSpline(knots=5, interval=3.0), nn_width=16, nn_depth=1)),
+    "Invert(MaskedAutoregressive) (IAF)": Case(lambda k: gf.Invert(gf.MaskedAutoregressive(k, shape=(3,), nn_width=8, nn_depth=1))),
+    # numerical inverse: fixed point to 1e-11 (1 + |y|) in float64, 1e-5 (1 + |y|) in float32
+    "InvertibleResidual (i-ResNet, exact log-det)": Case(lambda k: gf.InvertibleResidual(k, shape=(3,), lipschitz=0.9, nn_width=16, nn_depth=1), exact_inverse=False),
     "Invert(AffineCoupling)": Case(lambda k: gf.Invert(gf.AffineCoupling(k, shape=(3,), nn_width=8, nn_depth=1))),
     "Permute": Case(lambda k: gf.Permute(jnp.array([3, 1, 0, 2]))),
     "Householder": Case(lambda k: gf.Householder(k, shape=(4,), n_reflections=3)),

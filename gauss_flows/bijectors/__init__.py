@@ -10,10 +10,12 @@ from .normal_cdf import NormalCDF
 from .rq_spline import RationalQuadraticSpline
 # --- structure: coupling, chain, permutations, rotations, actnorm: helper B adds lines below ---
 from .actnorm import ActNorm
+from .autoregressive import MaskedAutoregressive
 from .chain import Chain, Invert
 from .coupling import (AffineCoupling, Coupling, DeepSigmoidCoupling, MixtureGaussianCDFCoupling,
                        RQSplineCoupling)
 from .elementwise import Elementwise, ScalarTemplate
 from .linear import Linear, LULinear
 from .permute import Permute
+from .residual import InvertibleResidual
 from .rotations import FixedRotation, Householder, ICARotation, PCARotation, RandomRotation
