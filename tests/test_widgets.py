@@ -365,3 +365,25 @@ def test_static_explorer_switches_frames_in_a_browser(tmp_path):
         assert first.get_attribute("data-state") == "2,0,0,0"  # untouched
         browser.close()
     assert errors == []
+
+
+def test_background_work_waits_while_a_notebook_cell_runs(monkeypatch):
+    """In a kernel, drawing ahead pauses while a cell runs (Run All is not slowed down)."""
+    from gauss_flows.presentation import widgets as engine
+
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    watch = engine._CellWatch()
+    monkeypatch.setattr(engine, "_KERNEL", watch)
+    calls = []
+    watch._idle.clear()  # as IPython's pre_run_cell does
+    explorer = make_explorer(calls)
+    explorer.widget()
+    assert explorer.wait_for_prefetch(timeout=5)  # paused, not stuck: it returns
+    import time as _time
+
+    _time.sleep(0.3)
+    assert len(calls) == 1  # only the first draw: nothing drawn ahead while the cell runs
+    watch._idle.set()  # post_run_cell
+    assert explorer.wait_for_prefetch(timeout=60)
+    assert len(calls) >= 1 + len(explorer.neighbours())  # then it draws ahead
+    explorer.close()

@@ -286,6 +286,8 @@ class Explorer:
 
     def _work_loop(self) -> None:
         while True:
+            while _KERNEL.cell_running() and not self._closed:  # Run All is not slowed down
+                _KERNEL.wait_while_a_cell_runs(timeout=0.2)         # by drawing ahead
             with self._work:
                 self._busy = False
                 self._work.notify_all()  # wake wait_for_prefetch
@@ -293,6 +295,8 @@ class Explorer:
                     self._work.wait()
                 if self._closed:
                     return
+                if _KERNEL.cell_running():  # a cell started meanwhile: wait for it first
+                    continue
                 state = self._todo.pop(0)
                 self._busy = True
             try:
@@ -301,10 +305,12 @@ class Explorer:
                 pass
 
     def wait_for_prefetch(self, timeout: float | None = None) -> bool:
-        """Block until the background work (if any) is done; ``False`` on timeout."""
+        """Block until the background work (if any) is done, or paused because a notebook
+        cell is running (it waits for the cell); ``False`` on timeout."""
         with self._work:
-            return self._work.wait_for(lambda: self._closed or not (self._todo or self._busy),
-                                       timeout)
+            return self._work.wait_for(
+                lambda: self._closed or not self._busy and (not self._todo or _KERNEL.cell_running()),
+                timeout)
 
     def close(self) -> None:
         """Stop the background worker (the widget keeps its last frame)."""
@@ -406,6 +412,7 @@ class Explorer:
             header = [w.HTML(f"<b>{static.esc(self.title)}</b>")] if self.title else []
             controls = w.HBox(list(self._widgets.values()),
                               layout=w.Layout(flex_flow="row wrap", align_items="center"))
+            _KERNEL.watch()
             self._live = w.VBox(header + [controls, self._image, self._readout])
             self._live.add_class("gf-explorer-live")
             if self.timings.first_draw is None:
@@ -494,6 +501,41 @@ class Explorer:
                              for n, c in self.controls.items())
         return f"Explorer({controls}; {self.n_states} states)"
 
+
+class _CellWatch:
+    """Whether the IPython kernel is running a cell (IPython's pre/post_run_cell events).
+
+    A reader does not move a control while a cell runs (a widget's callback is not a cell),
+    so the explorers' background work waits for it: Run All is not slowed by drawing ahead.
+    Outside IPython nothing is watched and nothing waits."""
+
+    def __init__(self):
+        self._idle = threading.Event()
+        self._idle.set()
+        self._watching = False
+
+    def watch(self) -> None:
+        if self._watching:
+            return
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return
+        shell = get_ipython()
+        if shell is None:
+            return
+        shell.events.register("pre_run_cell", lambda *args: self._idle.clear())
+        shell.events.register("post_run_cell", lambda *args: self._idle.set())
+        self._watching = True
+
+    def cell_running(self) -> bool:
+        return not self._idle.is_set()
+
+    def wait_while_a_cell_runs(self, timeout: float | None = None) -> None:
+        self._idle.wait(timeout)
+
+
+_KERNEL = _CellWatch()
 
 READOUT_LINE_HEIGHT = 1.35  # em; the readout box is a whole number of such lines tall
 
