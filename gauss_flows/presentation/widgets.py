@@ -28,9 +28,14 @@ How to write an explorer
 
 Mode: with ``GAUSS_FLOWS_STATIC=1`` (set by the book build) displaying an explorer
 renders every state into one self-contained ``<div class="gf-explorer">`` with inline JS;
-otherwise it is an ``ipywidgets`` box whose image is updated in place. While the reader
-looks at a frame, a background thread draws the states one notch away on every control
-(``prefetch=True``), so the next move of a slider is served from the cache. For tests and
+otherwise it is an ``ipywidgets`` box whose image is updated in place, shown at its own
+pixel size (never stretched), with a readout box that never shrinks. While the reader
+looks at a frame, one background thread draws ahead (``prefetch=True``): the states one
+notch away (the control moved last first, in its direction; every one-click mask), then
+every state of the grid, nearest first. A change never waits for it: a cached frame is
+returned at once (the cache's lock guards only the dictionary), a frame not drawn yet is
+drawn in the foreground while the worker pauses, and the queued work is replaced. The
+worker also pauses while a notebook cell runs. For tests and
 benchmarks: ``explorer.set(a=0.5)`` (ValueError naming the control and its range when
 out of range; values between grid points snap to the nearest one),
 ``explorer.render_state(...)``, ``explorer.states()``, ``explorer.to_html()`` and
