@@ -56,6 +56,10 @@ def lab(tmp_path_factory):
     work.mkdir()
     for rel in (SLIDER, DROPDOWN_AND_TOGGLE, MASK):
         shutil.copy(NOTEBOOKS / rel, work / Path(rel).name)
+    # Every cell rendered (no windowing): an explorer far down the notebook is in the page.
+    tracker = home / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text('{"windowingMode": "none"}')
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_DATA_DIR": str(home / "data"),
