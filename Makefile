@@ -2,7 +2,9 @@
 #   make book     set up .venv from requirements.txt, execute every notebook once, build _build/html
 #   make test     set up .venv, run the library tests, build the book (executing the notebooks
 #                 under nbmake) and test the built site in headless Chromium
-#   make lab      open the notebooks in JupyterLab (live explorers)
+#   make lab      open the notebooks in JupyterLab (live explorers); prints the URL to open
+#   make notebook-filter   install the git filter that keeps stored notebooks output-free
+#                 (done by the set-up inside a git checkout)
 #   make student  write the student edition (solutions removed) to _build/student/ and a zip
 #   make bench    run the benchmarks and write benchmarks/RESULTS.md
 #   make grade SUBMISSIONS=path/to/folder
@@ -23,7 +25,7 @@ SRC := $(BUILD)/src
 HTML := $(BUILD)/html
 WORKERS ?= 2
 
-.PHONY: all venv book test test-lib test-site lab student bench grade clean
+.PHONY: all venv book test test-lib test-site lab student bench grade clean notebook-filter
 
 all: book
 
@@ -32,9 +34,29 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
+	$(MAKE) --no-print-directory notebook-filter
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# Notebooks are stored without outputs: nbstripout, as git's clean filter for *.ipynb
+# (.gitattributes), strips outputs, execution counts and what a run adds to the metadata
+# from what git stores and compares, so running a lesson leaves `git status` clean. The cell
+# ids stay (--keep-id), the kernelspec stays the one every notebook is stored with (the
+# venv's ipykernel "python3"), language_info keeps only its name. Outside a git checkout
+# (a downloaded archive) there is nothing to install.
+NBSTRIPOUT_KEYS := metadata.language_info.codemirror_mode metadata.language_info.file_extension \
+  metadata.language_info.mimetype metadata.language_info.nbconvert_exporter \
+  metadata.language_info.pygments_lexer metadata.language_info.version \
+  cell.metadata.jp-MarkdownHeadingCollapsed cell.metadata.trusted
+notebook-filter:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  $(PY) -m nbstripout --install --attributes .gitattributes; \
+	  git config filter.nbstripout.clean '"$(abspath $(PY))" -m nbstripout --keep-id'; \
+	  git config diff.ipynb.textconv '"$(abspath $(PY))" -m nbstripout --keep-id -t'; \
+	  git config filter.nbstripout.extrakeys "$(NBSTRIPOUT_KEYS)"; \
+	  echo "nbstripout: git stores notebooks without outputs (filter installed)"; \
+	else echo "nbstripout: not a git checkout, no filter to install"; fi
 
 # The benchmarks' peer (FlowJAX) goes into the same venv for `make bench` and for the test that
 # runs the benchmark on a tiny setting; gauss_flows itself never depends on it.
@@ -88,8 +110,13 @@ grade: $(STAMP)
 	$(PY) -m gauss_flows.course.grading "$(SUBMISSIONS)" --notebooks notebooks --root . --out $(BUILD)/grades \
 	  --time-limit $(GRADE_TIME_LIMIT) --workers $(WORKERS)
 
+# JupyterLab on this machine only; as root (Docker, CI machines) it needs --allow-root.
+# It prints the URL (with its token) to open; LAB_ARGS adds options (e.g. --port=8899).
+LAB_ARGS ?=
 lab: $(STAMP)
-	cd notebooks && $(abspath $(VENV))/bin/jupyter lab
+	@echo "Starting JupyterLab on http://localhost (the URL with its token follows; open it in a browser)."
+	cd notebooks && $(abspath $(VENV))/bin/jupyter lab --ip=127.0.0.1 --no-browser \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
 
 bench: $(BENCH_STAMP)
 	$(PY) benchmarks/run.py

@@ -139,6 +139,14 @@ def _which_rotation():
     return {"runs": runs, "tc": tc}
 
 
+def _conditioner():
+    """5·02 trains every state in a cell before it builds the explorer (``precompute()``)."""
+    from gauss_flows.course.explorers import conditioner_design
+
+    conditioner_design.precompute()
+    return {}
+
+
 # explorers whose function needs arguments: how to call them. Those built from what their
 # notebook computes get inputs of the same kind and size, computed here the same way (a
 # fitted flow's render cost does not depend on how well it fits).
@@ -152,7 +160,8 @@ ARGUMENTS = {"bijector_menu_explorer": lambda: {"flows": _menu_flows()},
              "nll_training_explorer": _nll_training,
              "warm_start_explorer": _warm_start,
              "rbig_loop_explorer": _rbig_loop,
-             "rotation_explorer": _which_rotation}
+             "rotation_explorer": _which_rotation,
+             "conditioner_explorer": _conditioner}
 
 
 def discover():

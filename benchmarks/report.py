@@ -10,11 +10,11 @@ import json
 import math
 from pathlib import Path
 
-SECTIONS = ("fit", "speed", "numerics", "explorers", "notebooks", "information")
+SECTIONS = ("fit", "speed", "numerics", "explorers", "notebooks", "live", "information")
 TITLES = {"fit": "1. Fit quality against exact densities", "speed": "2. Speed against FlowJAX",
           "numerics": "3. Numerics of every bijector", "explorers": "4. Explorer latency",
-          "notebooks": "5. Notebook run times",
-          "information": "6. Information estimators against exact values"}
+          "notebooks": "5. Notebook run times", "live": "6. Live latency",
+          "information": "7. Information estimators against exact values"}
 
 
 def _ms(seconds):
@@ -154,6 +154,36 @@ def information(r):
         "value (± its standard error); std = spread of one estimate; time per estimate. Made by "
         "`benchmarks/information.py`.",
         _table(["quantity", "d", "n", "estimator", "exact", "bias", "std", "time"], rows)])
+
+
+def live(r):
+    before = {row["explorer"]: row for row in r.get("before", {}).get("rows", []) if "p95" in row}
+    rows = []
+    for row in r["rows"]:
+        name = f"{row['module']}.{row['explorer']}"
+        if "needs" in row:
+            rows.append([name, "not driven: needs " + ", ".join(f"`{n}`" for n in row["needs"])] + [""] * 6)
+        elif "error" in row:
+            rows.append([name, "error: " + row["error"]] + [""] * 6)
+        else:
+            old = before.get(row["explorer"])
+            rows.append([name, _ms(row["first_draw"]), f"{_ms(row['p50'])} / {_ms(row['p95'])}", _ms(row["max"]),
+                         f"{row['cached']}/{row['n']}", row["n_states"], "yes" if row["p95"] <= 0.2 else "no",
+                         f"{_ms(old['p50'])} / {_ms(old['p95'])}" if old else "–"])
+    note = r.get("before", {}).get("note")
+    parts = [
+        "Every explorer's live widget (`explorer.widget()`: the first draw, then its background work "
+        f"starts) driven at a learner's pace: one change every {r['pause']:g} s whatever the background "
+        f"is doing, on every control in turn, back and forth (a slider {r['reach']} notches up and back "
+        "down, a dropdown through every option and back, a toggle on/off twice, a mask editor's cells "
+        f"clicked and clicked back, at most {r['max_cells']} cells; most such masks are not precomputed). "
+        "Latency = `Explorer.set` until the new frame is in the widget, cached or not. "
+        "Goal (issue 24): p95 <= 200 ms after the first draw.",
+        _table(["explorer", "first draw", "p50 / p95", "max", "served from the cache", "grid states",
+                "p95 <= 200 ms", "before: p50 / p95"], rows)]
+    if note:
+        parts.append(note)
+    return "\n\n".join(parts)
 
 
 def write(out_dir: Path) -> Path:

@@ -1,4 +1,5 @@
-"""Benchmarks of gauss_flows: fit quality, speed against FlowJAX, numerics, explorers, notebooks.
+"""Benchmarks of gauss_flows: fit quality, speed against FlowJAX, numerics, explorers, notebooks,
+live latency.
 
 Usage::
 
@@ -81,6 +82,13 @@ def run_section(name: str, tiny: bool, out: Path) -> dict:
 
         return explorer_latency.run(2 if tiny else 30,
                                     only={"linear_flow_explorer"} if tiny else None)
+    if name == "live":
+        import live_latency
+
+        if tiny:
+            return live_latency.run(pause=0.05, reach=1, max_cells=2,
+                                    only={"linear_flow_explorer", "mask_explorer"})
+        return live_latency.run()
     if name == "notebooks":
         import notebook_times
 

@@ -1,4 +1,4 @@
-"""`make bench` runs: the benchmark script, at its tiny setting, writes all five tables.
+"""`make bench` runs: the benchmark script, at its tiny setting, writes all six tables.
 
 Nothing about time is asserted (timings belong in benchmarks/RESULTS.md, not in tests);
 this checks the machinery: every section runs, records its numbers, and the report has
@@ -37,12 +37,13 @@ def tiny_run(tmp_path_factory):
     return out
 
 
-def test_all_five_tables_and_the_figures_are_written(tiny_run):
+def test_all_six_tables_and_the_figures_are_written(tiny_run):
     text = (tiny_run / "RESULTS.md").read_text()
-    for title in ("1. Fit quality", "2. Speed", "3. Numerics", "4. Explorer latency", "5. Notebook run times"):
+    for title in ("1. Fit quality", "2. Speed", "3. Numerics", "4. Explorer latency", "5. Notebook run times",
+                  "6. Live latency"):
         assert f"## {title}" in text, title
     assert "Not run yet" not in text
-    assert text.count("TINY test setting") == 5  # tiny numbers can never pass for real ones
+    assert text.count("TINY test setting") == 6  # tiny numbers can never pass for real ones
     for figure in ("fit_quality.png", "speed.png"):
         assert f"]({figure})" in text
         assert (tiny_run / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -50,7 +51,11 @@ def test_all_five_tables_and_the_figures_are_written(tiny_run):
 
 def test_the_records_hold_finite_numbers(tiny_run):
     records = {p.stem: json.loads(p.read_text())["result"] for p in (tiny_run / "results").glob("*.json")}
-    assert set(records) == {"fit", "speed", "numerics", "explorers", "notebooks"}
+    assert set(records) == {"fit", "speed", "numerics", "explorers", "notebooks", "live"}
+    live = {r["explorer"]: r for r in records["live"]["rows"]}
+    assert set(live) == {"linear_flow_explorer", "mask_explorer"}
+    for row in live.values():  # driven on every control, back and forth, mask cells included
+        assert row["n"] >= 4 and 0 < row["p50"] <= row["p95"] <= row["max"] and math.isfinite(row["first_draw"])
     for row in records["fit"]["rows"]:
         for library in ("gauss_flows", "flowjax"):
             assert math.isfinite(row[library]["kl"]) and row[library]["se"] > 0

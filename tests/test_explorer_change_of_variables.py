@@ -42,6 +42,10 @@ def test_negative_determinant_is_explained_not_an_error(explorer):
     frame = explorer.render_state(a11=-1.0, a12=0.0, a22=1.0)
     assert frame.error is None
     assert "flips orientation" in frame.readout
+    kept = explorer.render_state(a11=1.0, a12=0.0, a22=1.0)
+    assert "orientation: kept" in kept.readout
+    # as many lines either way: the readout does not change height with the sign of det
+    assert len(kept.readout.splitlines()) == len(frame.readout.splitlines())
 
 
 @pytest.mark.parametrize("values", [dict(a11=0.0, a12=0.0, a22=1.5),

@@ -7,8 +7,13 @@ at another checkout (default: this one).
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,6 +98,114 @@ def test_notebook_is_stored_without_outputs(path):
     ]
     assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts (clear them before committing)"
     assert "widgets" not in nb.get("metadata", {}), f"{path.name}: stored widget state in the metadata"
+
+
+# Every notebook is stored with this metadata and nothing else: the kernelspec of the venv's
+# ipykernel (what JupyterLab writes back when it starts the kernel, so opening a notebook does
+# not change it) and the language's name (the rest of language_info is stripped by the filter).
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+METADATA = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+# what a JupyterLab session adds to a notebook, besides outputs and execution counts
+RUN_DRIFT = {"language_info": {"codemirror_mode": {"name": "ipython", "version": 3},
+                               "file_extension": ".py", "mimetype": "text/x-python", "name": "python",
+                               "nbconvert_exporter": "python", "pygments_lexer": "ipython3",
+                               "version": "3.11.7"},
+             "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}}
+
+
+def _extra_keys() -> list[str]:
+    """The filter's extra keys, as the Makefile configures them (NBSTRIPOUT_KEYS)."""
+    makefile = (ROOT / "Makefile").read_text()
+    match = re.search(r"^NBSTRIPOUT_KEYS := (.*?)\n(?=\S)", makefile, re.M | re.S)
+    assert match, "Makefile: no NBSTRIPOUT_KEYS"
+    return match.group(1).replace("\\", " ").split()
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
+def test_notebook_metadata_has_no_drift(path):
+    nb = read_notebook(path)
+    assert nb["metadata"] == METADATA, (
+        f"{path.name}: notebook metadata {nb['metadata']} should be exactly {METADATA}")
+    drift = sorted({k for cell in nb["cells"] for k in cell.get("metadata", {})} &
+                   {"collapsed", "scrolled", "execution", "ExecuteTime", "trusted",
+                    "jp-MarkdownHeadingCollapsed"})
+    assert not drift, f"{path.name}: cell metadata left by a session: {drift}"
+
+
+def _run_in_jupyterlab(nb: dict) -> dict:
+    """What a learner's session leaves in a notebook: outputs, counts, metadata."""
+    ran = copy.deepcopy(nb)
+    ran["metadata"].update(copy.deepcopy(RUN_DRIFT))
+    for n, cell in enumerate(c for c in ran["cells"] if c["cell_type"] == "code"):
+        cell["execution_count"] = n + 1
+        cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["ran\n"]}]
+        cell["metadata"]["scrolled"] = True
+        cell["metadata"]["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
+    ran["cells"][0]["metadata"]["jp-MarkdownHeadingCollapsed"] = True
+    return ran
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
+def test_the_git_filter_gives_back_the_stored_notebook(path):
+    """nbstripout with the repository's settings turns the stored notebook into itself, and
+    the notebook after a session in JupyterLab into the stored one: git sees no change."""
+    nbformat = pytest.importorskip("nbformat")
+    from nbstripout import strip_output
+
+    keys = _extra_keys() + ["metadata.widgets", "cell.metadata.scrolled",  # nbstripout's defaults
+                            "cell.metadata.execution", "cell.metadata.collapsed"]
+    stored = nbformat.reads(path.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT)
+    for before in (stored, nbformat.from_dict(_run_in_jupyterlab(stored))):
+        after = strip_output(copy.deepcopy(before), keep_output=False, keep_count=False,
+                             keep_id=True, extra_keys=keys)
+        # byte for byte: git compares the filter's output with what it stores
+        assert nbformat.writes(after) + "\n" == path.read_text(encoding="utf-8"), (
+            f"{path.name}: nbstripout does not give back the stored notebook byte for byte "
+            "(store it as `nbstripout --keep-id` writes it)")
+
+
+@pytest.mark.skipif(shutil.which("git") is None or shutil.which("make") is None,
+                    reason="needs git and make")
+def test_running_a_notebook_leaves_git_clean(tmp_path):
+    """`make notebook-filter` in a checkout, then a notebook written back as JupyterLab does
+    after Run All: `git diff` is empty and there is nothing to commit. (Until `git add`
+    refreshes the index, `git status` may still list the file, because its size changed:
+    git reports a size change without running the filter.)"""
+    pytest.importorskip("nbstripout")
+    if not NOTEBOOK_FILES:
+        pytest.skip("no notebooks")
+    repo = tmp_path / "repo"
+    (repo / "notebooks").mkdir(parents=True)
+    shutil.copy(ROOT / ".gitattributes", repo / ".gitattributes")
+    lesson = repo / "notebooks" / NOTEBOOK_FILES[0].name
+    shutil.copy(NOTEBOOK_FILES[0], lesson)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"]
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    run = lambda *cmd: subprocess.run(cmd, cwd=repo, env=env, check=True, capture_output=True, text=True)
+    run(*git, "init", "-q")
+    installed = run("make", "--no-print-directory", "-f", str(ROOT / "Makefile"), "notebook-filter",
+                    f"PY={sys.executable}")
+    assert "filter installed" in installed.stdout
+    run(*git, "add", "-A")
+    run(*git, "commit", "-qm", "lesson")
+    assert run(*git, "status", "--porcelain").stdout == ""
+    ran = _run_in_jupyterlab(json.loads(lesson.read_text(encoding="utf-8")))
+    lesson.write_text(json.dumps(ran, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run(*git, "diff").stdout == "", "running the lesson shows in git diff"
+    run(*git, "add", "-A")
+    assert run(*git, "status", "--porcelain").stdout == "", "running the lesson left something to commit"
+    # ... and the filter is what does it: a real edit does show
+    ran["cells"][0]["source"] = "# edited\n"
+    lesson.write_text(json.dumps(ran, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run(*git, "status", "--porcelain").stdout.strip().endswith(lesson.name)
+    # outside a git checkout the set-up says so and does nothing
+    outside = tmp_path / "archive"
+    outside.mkdir()
+    skipped = subprocess.run(["make", "--no-print-directory", "-f", str(ROOT / "Makefile"),
+                              "notebook-filter", f"PY={sys.executable}"], cwd=outside,
+                             env={**env, "GIT_CEILING_DIRECTORIES": str(tmp_path)},
+                             check=True, capture_output=True, text=True)
+    assert "not a git checkout" in skipped.stdout
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)

@@ -159,9 +159,60 @@ def test_live_mode_updates_the_image_in_place_and_caches(monkeypatch):
     assert explorer.timings.summary()["n"] == 4
     # clicking a mask cell redraws with the new mask (any of the 2^n masks works live)
     cells = explorer._widgets["mask"]._gf_cells
-    cells[0].value = True
+    cells[0].click()
     assert explorer.values["mask"].tolist() == [True, False, True, True]
     assert "mask=1011" in explorer._readout.value
+
+
+def _cell_look(button):
+    return (button.description, button.style.button_color, button.style.text_color,
+            "gf-active" in button._dom_classes, "gf-passive" in button._dom_classes)
+
+
+def test_live_mask_cells_show_their_state_by_colour_class_and_letter(monkeypatch):
+    from gauss_flows.presentation.style import ACTIVE, PASSIVE
+
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    explorer = make_explorer(prefetch=False)
+    explorer.widget()
+    cells = explorer._widgets["mask"]._gf_cells
+    active = ("A", ACTIVE, "#000000", True, False)
+    passive = ("P", PASSIVE, "#ffffff", False, True)
+    assert [_cell_look(c) for c in cells] == [passive, passive, active, active]  # 0011
+    cells[1].click()  # 0111
+    assert [_cell_look(c) for c in cells] == [passive, active, active, active]
+    assert explorer.values["mask"].tolist() == [False, True, True, True]
+    cells[1].click()  # back to 0011
+    cells[3].click()  # 0010
+    assert [_cell_look(c) for c in cells] == [passive, passive, active, passive]
+    assert "mask=0010" in explorer._readout.value
+    explorer.set(mask=[1, 1, 0, 0])  # set() repaints the cells without a second redraw
+    assert [_cell_look(c) for c in cells] == [active, active, passive, passive]
+    n = len(explorer.timings.changes)
+    cells[0].click()
+    assert len(explorer.timings.changes) == n + 1
+
+
+def test_live_frame_keeps_its_pixel_size_and_the_readout_does_not_shrink(monkeypatch):
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+
+    def render(lines):
+        return Figure(figsize=(2.0, 1.5)), "\n".join(["line"] * int(lines))
+
+    explorer = Explorer(render, {"lines": Slider("lines", [1.0, 2.0, 3.0], default=1.0)}, dpi=40,
+                        prefetch=False)
+    box = explorer.widget()
+    frame = explorer.render_state()
+    assert (frame.width, frame.height) == (80, 60)
+    assert explorer._image.layout.width == "80px" and explorer._image.layout.max_width == "100%"
+    assert "min-height:1.35em" in explorer._readout.value
+    explorer.set(lines=3.0)
+    assert "min-height:4.05em" in explorer._readout.value
+    explorer.set(lines=1.0)  # shorter text, same box: the widget does not jump
+    assert "min-height:4.05em" in explorer._readout.value
+    html = explorer.to_html()  # static: the image's own size, the box as tall as the tallest readout
+    assert 'width="80" height="60"' in html and "min-height:4.05em" in html
+    assert box is explorer.widget()
 
 
 def test_neighbours_are_one_notch_away_on_one_control():
@@ -172,32 +223,76 @@ def test_neighbours_are_one_notch_away_on_one_control():
                 if explorer.controls[name].key(state[name]) != explorer.controls[name].key(explorer.values[name])]
                for state in found]
     assert all(len(names) == 1 for names in changed)
-    assert sorted(names[0] for names in changed) == ["a", "a", "flip", "kind", "mask", "mask"]
+    # the listed masks on either side (0011, 0101) and the four one-click masks (0100, 1000,
+    # 1110, 1101), none twice
+    assert sorted(names[0] for names in changed) == ["a", "a", "flip", "kind"] + ["mask"] * 6
+    masks = sorted("".join(str(int(b)) for b in state["mask"])
+                   for state, names in zip(found, changed) if names == ["mask"])
+    assert masks == ["0011", "0100", "0101", "1000", "1101", "1110"]
     assert sorted(state["a"] for state in found if state["a"] != 0.0) == [-1.0, 1.0]
     # at the end of a grid there is only one neighbour on that control
     assert len(explorer.neighbours({"a": 1.0})) == len(found) - 1
+    # the control moved last comes first, in the direction it moved
+    explorer.set(a=1.0)
+    explorer.set(a=0.0)
+    assert [s["a"] for s in explorer.neighbours()[:2]] == [-1.0, 1.0]
 
 
-def test_live_prefetch_draws_the_neighbours_in_the_background(monkeypatch):
+def test_live_background_draws_the_neighbours_first_then_the_grid(monkeypatch):
     monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
     calls = []
     explorer = make_explorer(calls)
-    explorer.widget()  # first draw, then the prefetch of its neighbours starts
+    explorer.widget()  # first draw, then the background work starts
     assert explorer.wait_for_prefetch(timeout=60)
-    drawn = len(calls)
-    assert drawn == 1 + len(explorer.neighbours())
-    frame = explorer.set(a=0.0)  # one notch: already drawn in the background
-    assert frame.cached and explorer.timings.cached[-1] is True
+    drawn = [(a, kind, flip, mask) for a, kind, flip, mask in calls]
+    neighbours = [(s["a"], s["kind"], s["flip"], tuple(s["mask"])) for s in explorer.neighbours()]
+    assert drawn[1:1 + len(neighbours)] == neighbours  # the likeliest next states first
+    grid = {(s["a"], s["kind"], s["flip"], tuple(s["mask"])) for s in explorer.states()}
+    assert grid <= set(drawn) and len(drawn) == len(set(drawn))  # then every listed state, once
+    for state in explorer.states():  # every listed state is now a cache hit
+        assert explorer.set(**state).cached
+    frame = explorer.set(mask=[1, 0, 0, 0])  # not listed: drawn in the foreground ...
+    assert not frame.cached
     assert explorer.wait_for_prefetch(timeout=60)
-    assert len(calls) > drawn  # ... and the neighbours of the new state were drawn next
-    # a change stops an older prefetch: the generation moves on with every change
-    generation = explorer._generation
-    explorer.set(flip=True)
-    assert explorer._generation > generation
-    assert explorer.wait_for_prefetch(timeout=60)
+    assert explorer.set(mask=[1, 0, 0, 1]).cached  # ... and its one-click neighbours after it
+    n = len(calls)
+    explorer.close()
+    explorer.set(mask=[1, 1, 1, 0])  # after close() nothing is drawn in the background
+    assert len(calls) == n + 1 and explorer.wait_for_prefetch(timeout=1)
     # the same frames as drawing in the foreground
-    assert explorer.render_state(a=-1.0).image == make_explorer(prefetch=False).render_state(
-        a=-1.0, flip=True).image
+    state = dict(a=-1.0, kind="b", flip=True, mask=[1, 1, 1, 0])
+    assert explorer.render_state(**state).image == make_explorer(prefetch=False).render_state(**state).image
+
+
+def test_a_cache_hit_never_waits_for_the_background(monkeypatch):
+    """The worker drawing a slow state (a compilation, say) delays no cached frame, and a
+    change to a state not drawn yet is drawn at once, beside the worker."""
+    import threading
+
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    release, slow_started = threading.Event(), threading.Event()
+
+    def render(a):
+        if a == 2.0:  # the state the background reaches first: blocks until released
+            slow_started.set()
+            assert release.wait(30)
+        fig = Figure(figsize=(1.0, 1.0))
+        fig.add_subplot().plot([0, a])
+        return fig, f"a={a:g}"
+
+    explorer = Explorer(render, {"a": Slider("a", [0.0, 1.0, 2.0, 3.0], default=1.0)}, dpi=20)
+    explorer.widget()  # draws a=1; the worker goes on to a=2 (the continuing direction)
+    assert slow_started.wait(30)
+    try:
+        assert explorer.set(a=1.0).cached  # cached: served although the worker is stuck
+        assert explorer.set(a=0.0).readout == "a=0"  # not cached: drawn beside the worker
+        assert explorer.set(a=3.0).readout == "a=3"
+        assert not explorer.wait_for_prefetch(timeout=0.05)  # the worker is still stuck
+    finally:
+        release.set()
+    assert explorer.wait_for_prefetch(timeout=30)
+    assert explorer.set(a=2.0).cached
+    explorer.close()
 
 
 def test_static_mode_switch(monkeypatch):
@@ -270,3 +365,25 @@ def test_static_explorer_switches_frames_in_a_browser(tmp_path):
         assert first.get_attribute("data-state") == "2,0,0,0"  # untouched
         browser.close()
     assert errors == []
+
+
+def test_background_work_waits_while_a_notebook_cell_runs(monkeypatch):
+    """In a kernel, drawing ahead pauses while a cell runs (Run All is not slowed down)."""
+    from gauss_flows.presentation import widgets as engine
+
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    watch = engine._CellWatch()
+    monkeypatch.setattr(engine, "_KERNEL", watch)
+    calls = []
+    watch._idle.clear()  # as IPython's pre_run_cell does
+    explorer = make_explorer(calls)
+    explorer.widget()
+    assert explorer.wait_for_prefetch(timeout=5)  # paused, not stuck: it returns
+    import time as _time
+
+    _time.sleep(0.3)
+    assert len(calls) == 1  # only the first draw: nothing drawn ahead while the cell runs
+    watch._idle.set()  # post_run_cell
+    assert explorer.wait_for_prefetch(timeout=60)
+    assert len(calls) >= 1 + len(explorer.neighbours())  # then it draws ahead
+    explorer.close()

@@ -257,45 +257,64 @@ class MaskEditor(Control):
             f'<button type="button" class="gf-cell" data-control="{static.esc(self.name)}" '
             f'data-index="{k}" aria-pressed="{"true" if b else "false"}" '
             f'aria-label="{static.mask_cell_name(k, b)}" '
-            f'title="coordinate {k}: Enter or Space switches active/passive">{"A" if b else "P"}</button>'
+            f'title="coordinate {k}: click, Enter or Space switches active/passive">{_cell_text(b)}</button>'
             for k, b in enumerate(bits))
         return (f'<div class="gf-control gf-mask-editor" role="group" aria-label="{static.esc(self.label)}">'
                 f'<span class="gf-label">{static.esc(self.label)}'
                 f'</span><div class="gf-mask" style="grid-template-columns:repeat({columns},1.7em)">'
-                f'{cells}</div><span class="gf-legend">A, orange = active; P, blue = passive</span></div>')
+                f'{cells}</div><span class="gf-legend">{LEGEND}</span></div>')
 
     def make_widget(self, value, on_change: Callable):
+        """A grid of plain buttons (a ToggleButton's style has no colour), each painted
+        orange "A" (active) or blue "P" (passive) and carrying the class ``gf-active`` or
+        ``gf-passive``; a click switches the cell and calls ``on_change(mask)``."""
         import ipywidgets as w
 
-        bits = list(self.key(value))
-        buttons = [w.ToggleButton(value=bool(b), tooltip=f"coordinate {k}",
-                                  layout=w.Layout(width="2.2em", height="2.2em"))
-                   for k, b in enumerate(bits)]
+        bits = [bool(b) for b in self.key(value)]
+        buttons = [w.Button(tooltip=f"coordinate {k}: click to switch active/passive",
+                            layout=w.Layout(width="2.2em", height="2.2em", padding="0"))
+                   for k in range(len(bits))]
 
-        def clicked(change, k):
-            bits[k] = int(change["new"])
-            _paint(buttons[k])
+        def clicked(k):
+            bits[k] = not bits[k]
+            _paint(buttons[k], bits[k])
             on_change(np.asarray(bits, dtype=bool).reshape(self.shape))
 
         for k, button in enumerate(buttons):
-            _paint(button)
-            button.observe(lambda change, k=k: clicked(change, k), names="value")
+            button.add_class("gf-cell")
+            _paint(button, bits[k])
+            button.on_click(lambda _, k=k: clicked(k))
         grid = w.GridBox(buttons, layout=w.Layout(
             grid_template_columns=f"repeat({self.shape[-1]}, 2.4em)", grid_gap="2px"))
-        legend = w.HTML(f"<span>{self.label}: <span style='color:{ACTIVE}'>■ active</span> "
-                        f"<span style='color:{PASSIVE}'>■ passive</span></span>")
+        legend = w.HTML(f"<span>{static.esc(self.label)}: {LEGEND}</span>")
         box = w.VBox([legend, grid])
-        box._gf_cells = buttons
+        box._gf_cells, box._gf_bits = buttons, bits
         return box
 
     def update_widget(self, widget, value) -> None:
-        # The explorer ignores the cells' callbacks while it syncs, then redraws once.
-        for button, b in zip(widget._gf_cells, self.key(value)):
-            button.value = bool(b)
+        # Setting a button's look calls nothing back: the explorer redraws once after.
+        for k, (button, b) in enumerate(zip(widget._gf_cells, self.key(value))):
+            widget._gf_bits[k] = bool(b)
+            _paint(button, bool(b))
 
 
-def _paint(button) -> None:
-    button.style.button_color = ACTIVE if button.value else PASSIVE
+#: The mask editor's legend, live and static: colour AND letter, so colour is not the only cue.
+LEGEND = (f'<span style="color:{ACTIVE}">■</span> A = active, '
+          f'<span style="color:{PASSIVE}">■</span> P = passive')
+
+
+def _cell_text(active: bool) -> str:
+    return "A" if active else "P"
+
+
+def _paint(button, active: bool) -> None:
+    """Orange with a black "A" (active) or blue with a white "P" (passive), in any theme."""
+    button.description = _cell_text(active)
+    button.style.button_color = ACTIVE if active else PASSIVE
+    button.style.text_color = "#000000" if active else "#ffffff"
+    button.style.font_weight = "bold"
+    button.remove_class("gf-passive" if active else "gf-active")
+    button.add_class("gf-active" if active else "gf-passive")
 
 
 def _equal(a, b) -> bool:

@@ -56,13 +56,22 @@ def encode_figure(fig, *, dpi: float, image_format: str = "webp", quality: int =
     # saves about a quarter of the drawing time.
     width, height = canvas.get_width_height(physical=True)
     key = (width, height, fig.dpi)
-    with _DRAWING:  # the shared renderer draws one figure at a time (live prefetch threads)
-        if key not in _RENDERERS:
-            _RENDERERS.clear()  # keep one: a frame is a few MB
-            _RENDERERS[key] = canvas.get_renderer()
-        canvas.renderer, canvas._lastKey = _RENDERERS[key], key
+    # The shared renderer draws one figure at a time; when another thread (the live
+    # explorer's background worker) is using it, draw with a renderer of this figure's own
+    # rather than wait.
+    if _DRAWING.acquire(blocking=False):
+        try:
+            if key not in _RENDERERS:
+                _RENDERERS.clear()  # keep one: a frame is a few MB
+                _RENDERERS[key] = canvas.get_renderer()
+            canvas.renderer, canvas._lastKey = _RENDERERS[key], key
+            canvas.draw()
+            rgba = Image.fromarray(np.array(canvas.buffer_rgba()))  # a copy: the buffer is reused
+        finally:
+            _DRAWING.release()
+    else:
         canvas.draw()
-        rgba = Image.fromarray(np.array(canvas.buffer_rgba()))  # a copy: the buffer is reused
+        rgba = Image.fromarray(np.array(canvas.buffer_rgba()))
     # Flatten onto white: a transparent frame would turn black in WebP/JPEG-like codecs and
     # unreadable on the theme's dark pages.
     image = Image.new("RGB", rgba.size, "white")
@@ -77,6 +86,14 @@ def encode_figure(fig, *, dpi: float, image_format: str = "webp", quality: int =
     else:
         raise ValueError(f"image_format must be 'webp' or 'png', got {image_format!r}.")
     return buffer.getvalue()
+
+
+def image_size(image: bytes) -> tuple[int, int]:
+    """``(width, height)`` in pixels of an encoded frame (read from its header only)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(image)) as opened:
+        return opened.size
 
 
 def data_uri(image: bytes, image_format: str) -> str:
@@ -100,8 +117,8 @@ CSS = f"""<style>
 .gf-explorer select option,.gf-prediction select option{{color:#111;background:#fff}}
 .gf-explorer .gf-toggle[aria-pressed=true]{{background:{PASSIVE};color:#fff;border-color:{PASSIVE}}}
 .gf-explorer .gf-mask{{display:inline-grid;gap:3px}}
-.gf-explorer .gf-cell{{width:1.7em;height:1.7em;padding:0;border:1px solid rgba(0,0,0,.45);color:#000;font-weight:700;font-size:.8em}}
-.gf-explorer .gf-cell[aria-pressed=true]{{background:{ACTIVE}}}
+.gf-explorer .gf-cell{{width:1.7em;height:1.7em;padding:0;border:1px solid rgba(0,0,0,.45);font-weight:700}}
+.gf-explorer .gf-cell[aria-pressed=true]{{background:{ACTIVE};color:#000}}
 .gf-explorer .gf-cell[aria-pressed=false]{{background:{PASSIVE};color:#fff}}
 .gf-explorer .gf-legend{{font-size:.85em}}
 .gf-explorer img.gf-frame{{display:block;max-width:100%;height:auto;background:#fff;border-radius:4px}}

@@ -28,9 +28,14 @@ How to write an explorer
 
 Mode: with ``GAUSS_FLOWS_STATIC=1`` (set by the book build) displaying an explorer
 renders every state into one self-contained ``<div class="gf-explorer">`` with inline JS;
-otherwise it is an ``ipywidgets`` box whose image is updated in place. While the reader
-looks at a frame, a background thread draws the states one notch away on every control
-(``prefetch=True``), so the next move of a slider is served from the cache. For tests and
+otherwise it is an ``ipywidgets`` box whose image is updated in place, shown at its own
+pixel size (never stretched), with a readout box that never shrinks. While the reader
+looks at a frame, one background thread draws ahead (``prefetch=True``): the states one
+notch away (the control moved last first, in its direction; every one-click mask), then
+every state of the grid, nearest first. A change never waits for it: a cached frame is
+returned at once (the cache's lock guards only the dictionary), a frame not drawn yet is
+drawn in the foreground while the worker pauses, and the queued work is replaced. The
+worker also pauses while a notebook cell runs. For tests and
 benchmarks: ``explorer.set(a=0.5)`` (ValueError naming the control and its range when
 out of range; values between grid points snap to the nearest one),
 ``explorer.render_state(...)``, ``explorer.states()``, ``explorer.to_html()`` and
@@ -39,6 +44,7 @@ out of range; values between grid points snap to the nearest one),
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import math
@@ -75,6 +81,8 @@ class Frame:
     error: str | None
     seconds: float  # time to render and encode this frame
     cached: bool = False  # True when it came from the cache (no rendering)
+    width: int = 0  # the image's size in pixels (shown at this size, never stretched)
+    height: int = 0
 
 
 @dataclass
@@ -151,12 +159,23 @@ class Explorer:
         self._live = None  # the ipywidgets box, built on first display
         self._syncing = False
         self._html: str | None = None
-        # One draw at a time: the background prefetch and a reader's change share the cache,
-        # the matplotlib renderer and the render function.
-        self._lock = threading.RLock()
+        # The cache's lock guards dictionary operations only, never a drawing: a cache hit
+        # never waits. A state being drawn has an Event in _pending, so a second request for
+        # it waits for that drawing instead of repeating it (e.g. a compilation).
+        self._cache_lock = threading.Lock()
+        self._pending: dict[tuple, threading.Event] = {}
         self.prefetch = prefetch
-        self._generation = 0  # bumped by every change: an older prefetch stops
-        self._prefetching: threading.Thread | None = None
+        self._generation = 0  # bumped by every change: queued background work is dropped
+        # The background worker: one thread, a queue of states (replaced at every change),
+        # paused while the foreground draws, so the reader's change never queues behind it.
+        self._work = threading.Condition()
+        self._todo: list[dict[str, Any]] = []
+        self._busy = False  # the worker is drawing a state
+        self._foreground = 0  # foreground draws in progress
+        self._worker: threading.Thread | None = None
+        self._closed = False
+        self._last_move: tuple[str, int] | None = None  # (control, +1/-1) of the last change
+        self._readout_lines = 1  # the live readout never shrinks below the tallest one seen
 
     # ----------------------------------------------------------------- states and rendering
     @property
@@ -181,59 +200,131 @@ class Explorer:
         return tuple(c.key(values[n]) for n, c in self.controls.items())
 
     def render_state(self, **values) -> Frame:
-        """Render (or fetch from the cache) the state given by ``values`` (others: current)."""
+        """Render (or fetch from the cache) the state given by ``values`` (others: current).
+
+        Thread-safe: the foreground and the background worker may call it at the same time;
+        a cached state is returned at once, a state another thread is drawing is waited for.
+        """
         values = self._coerce(values)
         key = self._key(values)
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                frame = self._cache[key]
-                return Frame(frame.image, frame.image_format, frame.readout, frame.error,
-                             frame.seconds, cached=True)
+        while True:
+            with self._cache_lock:
+                frame = self._cache.get(key)
+                if frame is not None:
+                    self._cache.move_to_end(key)
+                    return dataclasses.replace(frame, cached=True)
+                pending = self._pending.get(key)
+                mine = pending is None
+                if mine:
+                    pending = self._pending[key] = threading.Event()
+            if mine:
+                break
+            pending.wait()  # drawn by the other thread; if that failed, draw it here
+        try:
             frame = self._draw(values)
-            self._cache[key] = frame
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-            return frame
+            with self._cache_lock:
+                self._cache[key] = frame
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        finally:
+            with self._cache_lock:
+                del self._pending[key]
+            pending.set()
+        return frame
 
     def neighbours(self, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """The states one notch away from ``values`` (default: the current state) on one
         control: the previous and next grid value of a slider, dropdown or mask list, the
-        other side of a toggle. These are what a reader most likely asks for next."""
+        other side of a toggle, and for a mask editor also every mask one click away (a
+        cell switched). These are what a reader most likely asks for next; the control
+        moved last comes first, in the direction it moved."""
         values = self._coerce(values or {})
         found = []
-        for name, control in self.controls.items():
+        last, direction = self._last_move or (None, 1)
+        order = sorted(self.controls, key=lambda n: n != last)
+        for name in order:
+            control = self.controls[name]
             here = control.index(values[name])  # a clicked mask: the nearest listed one
-            for step in (1, -1):
+            steps = (direction, -direction) if name == last else (1, -1)
+            for step in steps:
                 if 0 <= here + step < len(control.values):
                     found.append({**values, name: control.values[here + step]})
-        return found
+            if isinstance(control, MaskEditor):
+                mask = values[name].ravel()
+                for k in range(mask.size):
+                    flipped = mask.copy()
+                    flipped[k] = not flipped[k]
+                    found.append({**values, name: flipped.reshape(control.shape)})
+        unique, seen = [], {self._key(values)}
+        for state in found:
+            key = self._key(state)
+            if key not in seen:
+                seen.add(key)
+                unique.append(state)
+        return unique
+
+    def _warm_up_plan(self, values: dict[str, Any]) -> list[dict[str, Any]]:
+        """What the background draws while the reader looks: the neighbours first, then
+        (for an explorer small enough for a static page) every state of the grid, nearest
+        first, so that after a while every listed state is a cache hit."""
+        plan = self.neighbours(values)
+        if self.n_states <= min(self.max_states, self._cache_size // 2):
+            names = list(self.controls)
+            here = [self.controls[n].index(values[n]) for n in names]
+            far = sorted(itertools.product(*(range(len(self.controls[n].values)) for n in names)),
+                         key=lambda combo: sum(abs(i - j) for i, j in zip(combo, here)))
+            plan += [{n: self.controls[n].values[i] for n, i in zip(names, combo)} for combo in far]
+        with self._cache_lock:
+            return [state for state in plan if self._key(self._coerce(state)) not in self._cache]
 
     def _start_prefetch(self) -> None:
-        self._generation += 1
-        if not (self.prefetch and self._live is not None):
+        if not (self.prefetch and self._live is not None) or self._closed:
             return
-        generation, todo = self._generation, self.neighbours()
+        todo = self._warm_up_plan(self.values)
+        with self._work:
+            self._todo = todo
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work_loop, name="gf-explorer-prefetch",
+                                                daemon=True)
+                self._worker.start()
+            self._work.notify_all()
 
-        def work():
-            for state in todo:
-                if self._generation != generation:  # the reader moved on: stop
+    def _work_loop(self) -> None:
+        while True:
+            while _KERNEL.cell_running() and not self._closed:  # Run All is not slowed down
+                _KERNEL.wait_while_a_cell_runs(timeout=0.2)         # by drawing ahead
+            with self._work:
+                self._busy = False
+                self._work.notify_all()  # wake wait_for_prefetch
+                while not self._closed and (not self._todo or self._foreground):
+                    self._work.wait()
+                if self._closed:
                     return
-                try:
-                    self.render_state(**state)
-                except Exception:  # shown (as a message or a traceback) if the reader asks for it
-                    return
-
-        self._prefetching = threading.Thread(target=work, name="gf-explorer-prefetch", daemon=True)
-        self._prefetching.start()
+                if _KERNEL.cell_running():  # a cell started meanwhile: wait for it first
+                    continue
+                state = self._todo.pop(0)
+                self._busy = True
+            try:
+                self.render_state(**state)
+            except Exception:  # shown (as a message or a traceback) if the reader asks for it
+                pass
 
     def wait_for_prefetch(self, timeout: float | None = None) -> bool:
-        """Block until the background prefetch (if any) is done; ``False`` on timeout."""
-        thread = self._prefetching
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
+        """Block until the background work (if any) is done, or paused because a notebook
+        cell is running (it waits for the cell); ``False`` on timeout."""
+        with self._work:
+            return self._work.wait_for(
+                lambda: self._closed or not self._busy and (not self._todo or _KERNEL.cell_running()),
+                timeout)
+
+    def close(self) -> None:
+        """Stop the background worker (the widget keeps its last frame)."""
+        with self._work:
+            self._closed = True
+            self._todo = []
+            self._work.notify_all()
+        if self._worker is not None:
+            self._worker.join()
 
     def _draw(self, values: dict[str, Any]) -> Frame:
         import matplotlib.figure
@@ -253,11 +344,14 @@ class Explorer:
             self._figsize = tuple(fig.get_size_inches())
         image = static.encode_figure(fig, dpi=self.dpi, image_format=self.image_format,
                                       quality=self.quality)
-        return Frame(image, self.image_format, str(readout), error, time.perf_counter() - start)
+        width, height = static.image_size(image)
+        return Frame(image, self.image_format, str(readout), error, time.perf_counter() - start,
+                     width=width, height=height)
 
     def set(self, **values) -> Frame:
         """Move controls programmatically (as a reader would) and return the new frame."""
         new = self._coerce(values)
+        self._note_move(new)
         self.values = new
         if self._live is not None:
             self._syncing = True
@@ -268,16 +362,40 @@ class Explorer:
                 self._syncing = False
         return self._refresh()
 
+    def _note_move(self, new: dict[str, Any]) -> None:
+        """Remember which control moved and which way (the prefetch continues that way)."""
+        for name, control in self.controls.items():
+            if control.key(new[name]) != control.key(self.values[name]):
+                step = control.index(new[name]) - control.index(self.values[name])
+                self._last_move = (name, 1 if step >= 0 else -1)
+                return
+
     def _refresh(self) -> Frame:
-        self._generation += 1  # an older prefetch stops after its current frame
+        self._generation += 1
+        with self._work:  # queued background work is for the old state: drop it, pause
+            self._todo = []
+            self._foreground += 1
         start = time.perf_counter()
-        frame = self.render_state()
-        if self._live is not None:
-            self._image.value = frame.image
-            self._readout.value = _readout_html(frame)
+        try:
+            frame = self.render_state()
+            if self._live is not None:
+                self._show(frame)
+        finally:
+            with self._work:
+                self._foreground -= 1
+                self._work.notify_all()
         self.timings.record(time.perf_counter() - start, cached=frame.cached)
         self._start_prefetch()
         return frame
+
+    def _show(self, frame: Frame) -> None:
+        """Put a frame into the live widget: the image at its own pixel size, the readout in
+        a box as tall as the tallest readout seen so far (the widget does not jump)."""
+        if frame.width and self._image.layout.width != f"{frame.width}px":
+            self._image.layout.width = f"{frame.width}px"
+        self._image.value = frame.image
+        self._readout_lines = max(self._readout_lines, _lines(frame.readout))
+        self._readout.value = _readout_html(frame, self._readout_lines)
 
     # ----------------------------------------------------------------------- live mode
     def widget(self):
@@ -290,12 +408,16 @@ class Explorer:
                 self._widgets[name] = control.make_widget(
                     self.values[name], lambda value, name=name: self._on_widget(name, value))
             frame = self.render_state()
+            # The frame at its own pixel width (never stretched), shrunk on narrow screens.
             self._image = w.Image(value=frame.image, format=self.image_format,
-                                  layout=w.Layout(max_width="100%", height="auto"))
-            self._readout = w.HTML(_readout_html(frame))
+                                  layout=w.Layout(width=f"{frame.width}px" if frame.width else None,
+                                                  max_width="100%", height="auto"))
+            self._readout_lines = _lines(frame.readout)
+            self._readout = w.HTML(_readout_html(frame, self._readout_lines))
             header = [w.HTML(f"<b>{static.esc(self.title)}</b>")] if self.title else []
             controls = w.HBox(list(self._widgets.values()),
                               layout=w.Layout(flex_flow="row wrap", align_items="center"))
+            _KERNEL.watch()
             self._live = w.VBox(header + [controls, self._image, self._readout])
             self._live.add_class("gf-explorer-live")
             if self.timings.first_draw is None:
@@ -307,7 +429,9 @@ class Explorer:
         if self._syncing:
             return
         try:
-            self.values = {**self.values, name: self.controls[name].coerce(value)}
+            new = {**self.values, name: self.controls[name].coerce(value)}
+            self._note_move(new)
+            self.values = new
         except ValueError as err:
             self._readout.value = _readout_html(Frame(b"", "", str(err), str(err), 0.0))
             return
@@ -347,13 +471,15 @@ class Explorer:
         payload = static.json_for_script(data)
         first = self.render_state()
         alt = static.frame_alt(self.title or "Explorer", self.controls, self.values, first.readout)
+        lines = max([_lines(readout) for _, readout, _ in states.values()] + [1])
         title = f'<div class="gf-title">{static.esc(self.title)}</div>' if self.title else ""
         controls = "".join(c.html(self.values[n]) for n, c in self.controls.items())
         page = (f'<div class="gf-explorer" id="__ROOT__" data-n-states="{self.n_states}">'
                 f'{static.CSS}{title}<div class="gf-controls">{controls}</div>'
-                f'<img class="gf-frame" alt="{static.esc(alt)}" '
-                f'src="{static.data_uri(first.image, first.image_format)}">'
-                f'<div class="gf-readout{" gf-error" if first.error else ""}" aria-live="polite">'
+                f'<img class="gf-frame" alt="{static.esc(alt)}" width="{first.width}" '
+                f'height="{first.height}" src="{static.data_uri(first.image, first.image_format)}">'
+                f'<div class="gf-readout{" gf-error" if first.error else ""}" aria-live="polite" '
+                f'style="min-height:{lines * READOUT_LINE_HEIGHT:g}em">'
                 f'{static.esc(first.readout)}</div><div class="gf-note" hidden></div>'
                 f'<script type="application/json" class="gf-states">{payload}</script>'
                 f'{static.EXPLORER_JS}</div>')
@@ -382,9 +508,52 @@ class Explorer:
         return f"Explorer({controls}; {self.n_states} states)"
 
 
-def _readout_html(frame: Frame) -> str:
+class _CellWatch:
+    """Whether the IPython kernel is running a cell (IPython's pre/post_run_cell events).
+
+    A reader does not move a control while a cell runs (a widget's callback is not a cell),
+    so the explorers' background work waits for it: Run All is not slowed by drawing ahead.
+    Outside IPython nothing is watched and nothing waits."""
+
+    def __init__(self):
+        self._idle = threading.Event()
+        self._idle.set()
+        self._watching = False
+
+    def watch(self) -> None:
+        if self._watching:
+            return
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return
+        shell = get_ipython()
+        if shell is None:
+            return
+        shell.events.register("pre_run_cell", lambda *args: self._idle.clear())
+        shell.events.register("post_run_cell", lambda *args: self._idle.set())
+        self._watching = True
+
+    def cell_running(self) -> bool:
+        return not self._idle.is_set()
+
+    def wait_while_a_cell_runs(self, timeout: float | None = None) -> None:
+        self._idle.wait(timeout)
+
+
+_KERNEL = _CellWatch()
+
+READOUT_LINE_HEIGHT = 1.35  # em; the readout box is a whole number of such lines tall
+
+
+def _lines(readout: str) -> int:
+    return max(1, len(readout.splitlines()))
+
+
+def _readout_html(frame: Frame, lines: int = 1) -> str:
     style = "color:#D55E00;font-weight:600;" if frame.error else ""
-    return (f'<pre class="gf-readout" style="white-space:pre-wrap;margin:0.3em 0;{style}">'
+    return (f'<pre class="gf-readout" style="white-space:pre-wrap;margin:0.3em 0;'
+            f'line-height:{READOUT_LINE_HEIGHT}em;min-height:{lines * READOUT_LINE_HEIGHT:g}em;{style}">'
             f"{static.esc(frame.readout)}</pre>")
 
 

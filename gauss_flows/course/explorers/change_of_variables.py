@@ -121,9 +121,10 @@ def _render(a11: float, a12: float, a22: float):
     readout = (
         f"A = [[{a11:g}, {a12:g}], [{A21:g}, {a22:g}]], b = ({SHIFT[0]:g}, {SHIFT[1]:g})\n"
         f"det A = {_show(a11)}·{_show(a22)} − {_show(a12)}·{_show(A21)} = {det:g}   |det A| = {abs(det):g}"
-        f"   log|det A| = {np.log(abs(det)):+.3f}"
-        + ("   (det < 0: the map also flips orientation; the density only sees |det A|)"
-           if det < 0 else "") + "\n"
+        f"   log|det A| = {np.log(abs(det)):+.3f}\n"
+        # always a line of its own, so the readout keeps its height when det changes sign
+        + ("orientation: flipped (det < 0: the map also flips orientation; the density only sees |det A|)"
+           if det < 0 else "orientation: kept (det > 0)") + "\n"
         f"at the marked point: p(x*) = N(z*) / |det A| = {np.exp(log_p_base):.4f} / {abs(det):g}"
         f" = {np.exp(log_p_star):.4f}  ({change} N(z*))")
     return fig, readout
