@@ -124,8 +124,12 @@ def _extra_keys() -> list[str]:
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
 def test_notebook_metadata_has_no_drift(path):
     nb = read_notebook(path)
-    assert nb["metadata"] == METADATA, (
-        f"{path.name}: notebook metadata {nb['metadata']} should be exactly {METADATA}")
+    # The book's own entry (identity for grading, prose constants for the prose-number test)
+    # is content, not drift; everything else must be exactly what JupyterLab writes back.
+    book = nb["metadata"].get("gauss_flows", {})
+    assert set(book) <= {"id", "prose_constants"}, f"{path.name}: unknown gauss_flows metadata {sorted(book)}"
+    rest = {k: v for k, v in nb["metadata"].items() if k != "gauss_flows"}
+    assert rest == METADATA, f"{path.name}: notebook metadata {rest} should be exactly {METADATA}"
     drift = sorted({k for cell in nb["cells"] for k in cell.get("metadata", {})} &
                    {"collapsed", "scrolled", "execution", "ExecuteTime", "trusted",
                     "jp-MarkdownHeadingCollapsed"})

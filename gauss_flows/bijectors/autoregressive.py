@@ -37,7 +37,7 @@ from jax import Array
 from ..made import MADE, check_order
 from .affine import Affine
 from .base import Bijector
-from .elementwise import ScalarTemplate, map_coordinates
+from .elementwise import ScalarTemplate, each_coordinate
 
 
 class MaskedAutoregressive(Bijector):
@@ -87,7 +87,7 @@ class MaskedAutoregressive(Bijector):
         def one(theta_i, value):
             return getattr(self.template.build(theta_i), method)(value)
 
-        return map_coordinates(one, theta, values)
+        return each_coordinate(one, theta, values)
 
     def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
         return self._apply(self.parameters(x), x, "transform_and_log_det")

@@ -25,6 +25,8 @@ import re
 import sys
 from pathlib import Path
 
+from gauss_flows.course.site import identity
+
 SETUP_TAG = "setup-anywhere"
 TAGS = [SETUP_TAG, "remove-cell"]
 
@@ -112,7 +114,7 @@ def main(argv=None) -> int:
         if args.write:
             new = with_setup_cell(nb, url, version)
             if new != nb:
-                path.write_text(json.dumps(new, indent=1) + "\n")  # the notebooks' own format
+                path.write_text(identity.dumps(new), encoding="utf-8")  # as nbformat / nbstripout write
                 print(f"wrote the setup cell of {path}")
         else:
             for problem in problems(nb, url, version):
