@@ -21,6 +21,7 @@ jax.config.update("jax_enable_x64", True)
 import gauss_flows as gf  # noqa: E402
 from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,  # noqa: E402
                                           change_of_variables, composition, conditioner_design,
+                                          entropy_from_a_flow,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
                                           forward_vs_inverse, householder, kde_and_mixture_cdf,
@@ -44,6 +45,12 @@ def bijector_menu_flows() -> dict:
 #: Part 3 · 03's samples: uniform training and held-out points.
 _RNG = np.random.default_rng(0)
 SUPPORT_TRAIN, SUPPORT_TEST = _RNG.uniform(size=100), _RNG.uniform(size=600)
+
+#: Part 14 · 00's recorded estimates over seeds (flow and k-NN) and the exact entropies.
+ENTROPY_EXACT = {"Gaussian": 2.33, "cubed Gaussian": 3.39}
+ENTROPY_RESULTS = {(name, n): {"flow": list(h + np.array([0.05, 0.02, 0.04]) / (n / 500)),
+                               "k-NN": list(h + np.array([-0.08, 0.03, -0.02]) / (n / 500))}
+                   for name, h in ENTROPY_EXACT.items() for n in (500, 2000)}
 
 #: Part 3 · 01's recorded run of RBIG.
 CONVERGENCE_CURVE = [0.3, 0.1, 0.08, 0.03, 0.02, 0.0, 0.01, -0.01, 0.02, 0.005, -0.02, 0.01]
@@ -157,6 +164,8 @@ EXPLORERS = {
         lambda: diagnostics.gaussianity_explorer(diagnostic_states(), dpi=40),
     "diagonal_vs_coupling.budget_explorer":
         lambda: diagonal_vs_coupling.budget_explorer(*budget_inputs(), dpi=40),
+    "entropy_from_a_flow.entropy_explorer":
+        lambda: entropy_from_a_flow.entropy_explorer(ENTROPY_RESULTS, ENTROPY_EXACT, dpi=30),
     "empirical_cdf.empirical_cdf_explorer": lambda: empirical_cdf.empirical_cdf_explorer(dpi=40),
     "forward_vs_inverse.cost_explorer": lambda: forward_vs_inverse.cost_explorer(dpi=30),
     "householder.householder_explorer": lambda: householder.householder_explorer(dpi=30),
@@ -211,6 +220,7 @@ PREDICTIONS = {
     "diagnostics": diagnostics.marginal_prediction,
     "diagonal_vs_coupling": diagonal_vs_coupling.which_family,
     "empirical_cdf": empirical_cdf.band_prediction,
+    "entropy_from_a_flow": entropy_from_a_flow.above_or_below,
     "forward_vs_inverse": forward_vs_inverse.cost_prediction,
     "householder": householder.flip_or_turn,
     "kde_and_mixture_cdf": kde_and_mixture_cdf.bandwidth_prediction,
