@@ -1,10 +1,13 @@
 """The explorer of Part 14 · 00 (entropy from a flow): builds from recorded estimates, its readout
 gives the mean, standard error and bias of the recorded values, and missing states give messages."""
 
+import matplotlib
 import numpy as np
 import pytest
 
-from gauss_flows.course.explorers import entropy_from_a_flow as ex
+matplotlib.use("Agg")
+
+from gauss_flows.course.explorers import entropy_from_a_flow as ex  # noqa: E402
 from gauss_flows.presentation.widgets import Explorer
 import explorer_registry as registry
 
@@ -28,10 +31,13 @@ def test_readout_is_the_summary_of_the_recorded_values(explorer):
     assert f"exact H = {truth:.3f}" in frame.readout
 
 
-def test_summary():
-    assert ex.summary([1.0, 3.0]) == pytest.approx((2.0, 1.0))
+def test_estimates_panel_stats_and_message():
+    from gauss_flows.presentation.viz import estimates_panel
+
+    _, stats = estimates_panel({"a": [1.0, 3.0], "b": [0.0, 0.0, 0.0]}, 2.0)
+    assert stats["a"] == pytest.approx((2.0, 1.0)) and stats["b"] == (0.0, 0.0)
     with pytest.raises(ValueError, match="at least 2"):
-        ex.summary([1.0])
+        estimates_panel({"a": [1.0]}, 2.0)
 
 
 def test_messages():

@@ -12,48 +12,28 @@ one distribution and one training-set size at a time, against the exact value.
 
 from __future__ import annotations
 
-import numpy as np
-
 from gauss_flows.presentation.widgets import Dropdown, Explorer, Prediction, Slider
 
-__all__ = ["entropy_explorer", "above_or_below", "summary"]
-
-ESTIMATORS = ("flow", "k-NN")
-
-
-def summary(values) -> tuple[float, float]:
-    """Mean and standard error (``std / sqrt(n)``, ``ddof=1``) of estimates over seeds."""
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 1 or values.size < 2:
-        raise ValueError(f"need a 1-D array of at least 2 estimates, got shape {values.shape}.")
-    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(values.size))
+__all__ = ["entropy_explorer", "above_or_below"]
 
 
 def _render(distribution: str, n: float, *, results, exact):
     from matplotlib.figure import Figure
 
-    from gauss_flows.presentation.style import ACCENT, FIGSIZE, PASSIVE, style_ax
+    from gauss_flows.presentation.style import FIGSIZE
+    from gauss_flows.presentation.viz import estimates_panel
 
     n = int(round(n))
     if (distribution, n) not in results:
         raise ValueError(f"No estimates were recorded for ({distribution!r}, n = {n}); "
                          f"recorded: {sorted(results)}.")
     fig = Figure(figsize=FIGSIZE["single"], layout="none")
-    ax = fig.add_axes((0.14, 0.15, 0.82, 0.72))
+    ax = fig.add_axes((0.14, 0.18, 0.82, 0.7))
     truth = exact[distribution]
+    _, stats = estimates_panel(results[distribution, n], truth, ax=ax, ylabel="entropy (nats)",
+                               title=f"{distribution}, n = {n} training points")
     lines = [f"{distribution}, n = {n}: exact H = {truth:.3f} nats"]
-    for position, (name, colour) in enumerate(zip(ESTIMATORS, (ACCENT, PASSIVE))):
-        values = np.asarray(results[distribution, n][name], dtype=float)
-        mean, error = summary(values)
-        ax.plot(np.full(values.size, position) + np.linspace(-0.08, 0.08, values.size), values, "o",
-                color=colour, alpha=0.6, ms=5)
-        ax.errorbar(position + 0.25, mean, yerr=2 * error, fmt="s", color=colour, capsize=4, ms=6)
-        lines.append(f"{name}: {mean:.3f} ± {error:.3f} (bias {mean - truth:+.3f})")
-    ax.axhline(truth, color="0.2", lw=1.2, ls="--", label="exact")
-    ax.set_xticks(range(len(ESTIMATORS)), [f"{e} (seeds, mean ± 2 SE)" for e in ESTIMATORS])
-    ax.set_xlim(-0.5, len(ESTIMATORS) - 0.3)
-    ax.legend(loc="upper right")
-    style_ax(ax, f"{distribution}, n = {n} training points", "", "entropy (nats)")
+    lines += [f"{name}: {mean:.3f} ± {se:.3f} (bias {mean - truth:+.3f})" for name, (mean, se) in stats.items()]
     return fig, "; ".join(lines)
 
 
