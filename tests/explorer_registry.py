@@ -29,7 +29,7 @@ from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,
                                           nll_training, numerical_inversion, numerical_mechanics,
                                           one_by_one_and_actnorm, pca_warm_start, rbig_loop,
                                           rbig_warm_start, rotation_zoo, spline_cdfs,
-                                          which_rotation, why_standard_normal)
+                                          total_correlation, which_rotation, why_standard_normal)
 from gauss_flows.trajectory import fit_trajectory  # noqa: E402
 
 
@@ -51,6 +51,11 @@ ENTROPY_EXACT = {"Gaussian": 2.33, "cubed Gaussian": 3.39}
 ENTROPY_RESULTS = {(name, n): {"flow": list(h + np.array([0.05, 0.02, 0.04]) / (n / 500)),
                                "k-NN": list(h + np.array([-0.08, 0.03, -0.02]) / (n / 500))}
                    for name, h in ENTROPY_EXACT.items() for n in (500, 2000)}
+
+#: Part 14 · 01's recorded TC estimates over seeds (RBIG and k-NN) and the exact values.
+TC_EXACT = {(2, 0.3): 0.05, (2, 0.8): 0.51, (5, 0.3): 0.32, (5, 0.8): 2.5}
+TC_RESULTS = {key: {"RBIG": list(tc + np.array([-0.01, 0.02, -0.03])), "k-NN": list(tc + np.array([-0.1, 0.0, -0.05]))}
+              for key, tc in TC_EXACT.items()}
 
 #: Part 3 · 01's recorded run of RBIG.
 CONVERGENCE_CURVE = [0.3, 0.1, 0.08, 0.03, 0.02, 0.0, 0.01, -0.01, 0.02, 0.005, -0.02, 0.01]
@@ -192,6 +197,8 @@ EXPLORERS = {
         lambda: rbig_warm_start.warm_start_explorer(*warm_start_inputs(), dpi=40),
     "rotation_zoo.rotation_angle_explorer": lambda: rotation_zoo.rotation_angle_explorer(dpi=30),
     "spline_cdfs.spline_explorer": lambda: spline_cdfs.spline_explorer(dpi=40),
+    "total_correlation.tc_explorer":
+        lambda: total_correlation.tc_explorer(TC_RESULTS, TC_EXACT, dpi=30),
     "which_rotation.rotation_explorer":
         lambda: which_rotation.rotation_explorer(WHICH_ROTATION_RUNS, WHICH_ROTATION_TC, dpi=30),
     "why_standard_normal.standard_normal_explorer":
@@ -236,6 +243,7 @@ PREDICTIONS = {
     "rbig_warm_start": rbig_warm_start.does_the_gap_close,
     "rotation_zoo": rotation_zoo.which_angle,
     "spline_cdfs": spline_cdfs.knot_prediction,
+    "total_correlation": total_correlation.which_keeps_up,
     "which_rotation": which_rotation.pca_or_random,
     "why_standard_normal": why_standard_normal.moons_prediction,
 }
