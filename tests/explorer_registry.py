@@ -21,6 +21,7 @@ jax.config.update("jax_enable_x64", True)
 import gauss_flows as gf  # noqa: E402
 from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,  # noqa: E402
                                           change_of_variables, composition, conditioner_design,
+                                          entropy_from_a_flow,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
                                           forward_vs_inverse, householder, kde_and_mixture_cdf,
@@ -28,7 +29,7 @@ from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,
                                           nll_training, numerical_inversion, numerical_mechanics,
                                           one_by_one_and_actnorm, pca_warm_start, rbig_loop,
                                           rbig_warm_start, rotation_zoo, spline_cdfs,
-                                          which_rotation, why_standard_normal)
+                                          total_correlation, which_rotation, why_standard_normal)
 from gauss_flows.trajectory import fit_trajectory  # noqa: E402
 
 
@@ -44,6 +45,17 @@ def bijector_menu_flows() -> dict:
 #: Part 3 · 03's samples: uniform training and held-out points.
 _RNG = np.random.default_rng(0)
 SUPPORT_TRAIN, SUPPORT_TEST = _RNG.uniform(size=100), _RNG.uniform(size=600)
+
+#: Part 14 · 00's recorded estimates over seeds (flow and k-NN) and the exact entropies.
+ENTROPY_EXACT = {"Gaussian": 2.33, "cubed Gaussian": 3.39}
+ENTROPY_RESULTS = {(name, n): {"flow": list(h + np.array([0.05, 0.02, 0.04]) / (n / 500)),
+                               "k-NN": list(h + np.array([-0.08, 0.03, -0.02]) / (n / 500))}
+                   for name, h in ENTROPY_EXACT.items() for n in (500, 2000)}
+
+#: Part 14 · 01's recorded TC estimates over seeds (RBIG and k-NN) and the exact values.
+TC_EXACT = {(2, 0.3): 0.05, (2, 0.8): 0.51, (5, 0.3): 0.32, (5, 0.8): 2.5}
+TC_RESULTS = {key: {"RBIG": list(tc + np.array([-0.01, 0.02, -0.03])), "k-NN": list(tc + np.array([-0.1, 0.0, -0.05]))}
+              for key, tc in TC_EXACT.items()}
 
 #: Part 3 · 01's recorded run of RBIG.
 CONVERGENCE_CURVE = [0.3, 0.1, 0.08, 0.03, 0.02, 0.0, 0.01, -0.01, 0.02, 0.005, -0.02, 0.01]
@@ -157,6 +169,8 @@ EXPLORERS = {
         lambda: diagnostics.gaussianity_explorer(diagnostic_states(), dpi=40),
     "diagonal_vs_coupling.budget_explorer":
         lambda: diagonal_vs_coupling.budget_explorer(*budget_inputs(), dpi=40),
+    "entropy_from_a_flow.entropy_explorer":
+        lambda: entropy_from_a_flow.entropy_explorer(ENTROPY_RESULTS, ENTROPY_EXACT, dpi=30),
     "empirical_cdf.empirical_cdf_explorer": lambda: empirical_cdf.empirical_cdf_explorer(dpi=40),
     "forward_vs_inverse.cost_explorer": lambda: forward_vs_inverse.cost_explorer(dpi=30),
     "householder.householder_explorer": lambda: householder.householder_explorer(dpi=30),
@@ -183,6 +197,8 @@ EXPLORERS = {
         lambda: rbig_warm_start.warm_start_explorer(*warm_start_inputs(), dpi=40),
     "rotation_zoo.rotation_angle_explorer": lambda: rotation_zoo.rotation_angle_explorer(dpi=30),
     "spline_cdfs.spline_explorer": lambda: spline_cdfs.spline_explorer(dpi=40),
+    "total_correlation.tc_explorer":
+        lambda: total_correlation.tc_explorer(TC_RESULTS, TC_EXACT, dpi=30),
     "which_rotation.rotation_explorer":
         lambda: which_rotation.rotation_explorer(WHICH_ROTATION_RUNS, WHICH_ROTATION_TC, dpi=30),
     "why_standard_normal.standard_normal_explorer":
@@ -211,6 +227,7 @@ PREDICTIONS = {
     "diagnostics": diagnostics.marginal_prediction,
     "diagonal_vs_coupling": diagonal_vs_coupling.which_family,
     "empirical_cdf": empirical_cdf.band_prediction,
+    "entropy_from_a_flow": entropy_from_a_flow.above_or_below,
     "forward_vs_inverse": forward_vs_inverse.cost_prediction,
     "householder": householder.flip_or_turn,
     "kde_and_mixture_cdf": kde_and_mixture_cdf.bandwidth_prediction,
@@ -226,6 +243,7 @@ PREDICTIONS = {
     "rbig_warm_start": rbig_warm_start.does_the_gap_close,
     "rotation_zoo": rotation_zoo.which_angle,
     "spline_cdfs": spline_cdfs.knot_prediction,
+    "total_correlation": total_correlation.which_keeps_up,
     "which_rotation": which_rotation.pca_or_random,
     "why_standard_normal": why_standard_normal.moons_prediction,
 }

@@ -28,6 +28,7 @@ LONE_NOTEBOOKS = {
     "03_rbig": "01_convergence.ipynb",
     "04_maximum_likelihood": "01_rbig_warm_start.ipynb",
     "05_coupling": "03_mask_design.ipynb",
+    "14_information": "00_entropy_from_a_flow.ipynb",
 }
 
 RUN_ALONE = """

@@ -261,3 +261,27 @@ def coverage_panel(masks, *, ax=None, title: str | None = "coverage after each l
     if title:
         ax.set_title(title)
     return ax
+
+
+def estimates_panel(estimates: Mapping[str, np.ndarray], exact: float, *, ax=None,
+                    colors=(ACCENT, PASSIVE, ACTIVE), title: str | None = None, ylabel: str = "nats"):
+    """Estimates over seeds against the exact value: one column of dots per estimator, its mean
+    ± 2 standard errors beside it, the exact value dashed. Returns ``(ax, {name: (mean, se)})``,
+    ``se = std(ddof=1) / sqrt(seeds)``, so a readout can print what the picture shows."""
+    ax = _axes(ax)
+    stats = {}
+    for position, ((name, values), colour) in enumerate(zip(estimates.items(), colors)):
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or values.size < 2:
+            raise ValueError(f"estimates_panel needs at least 2 estimates per estimator; {name!r} has shape "
+                             f"{values.shape}.")
+        mean, se = float(values.mean()), float(values.std(ddof=1) / np.sqrt(values.size))
+        stats[name] = (mean, se)
+        ax.plot(position + np.linspace(-0.08, 0.08, values.size), values, "o", color=colour, alpha=0.6, ms=5)
+        ax.errorbar(position + 0.25, mean, yerr=2 * se, fmt="s", color=colour, capsize=4, ms=6)
+    ax.axhline(exact, color="0.2", lw=1.2, ls="--", label=f"exact: {exact:.3f}")
+    ax.set_xticks(range(len(stats)), [f"{name}\n(seeds, mean ± 2 SE)" for name in stats])
+    ax.set_xlim(-0.5, len(stats) - 0.3)
+    ax.legend(loc="upper right")
+    style_ax(ax, title, None, ylabel)
+    return ax, stats
