@@ -180,6 +180,20 @@ NDTRI = __import__("scipy.special", fromlist=["ndtri"]).ndtri
 
 # Every public check_* of gauss_flows.course.exercises, "module.check_name" -> Entry.
 REGISTRY: dict[str, Entry] = {
+    "coupling_equals_diagonal.check_marginal_parameters": DEFAULT,
+    "coupling_equals_diagonal.check_zero_kernel_affine_log_det": DEFAULT,
+    "coupling_vs_autoregressive.check_coupling_made_mask": DEFAULT,
+    "coupling_vs_autoregressive.check_maf_inverse": DEFAULT,
+    "depth_and_residual_flows.check_fixed_point": DEFAULT,
+    "depth_and_residual_flows.check_log_det_series": DEFAULT,
+    "diagonal_vs_coupling_revisited.check_diagonal_kl_floor": DEFAULT,
+    "diagonal_vs_coupling_revisited.check_mean_and_se": DEFAULT,
+    "entropy_from_a_flow.check_gaussian_entropy": DEFAULT,
+    "entropy_from_a_flow.check_lognormal_entropy": DEFAULT,
+    "total_correlation.check_equicorrelated_tc": DEFAULT,
+    "total_correlation.check_gaussian_total_correlation": DEFAULT,
+    "zero_initialisation.check_identity_error": DEFAULT,
+    "zero_initialisation.check_log_det_spread": DEFAULT,
     "bijector_menu.check_affine_inverse": DEFAULT,
     "bijector_menu.check_conditioner_outputs": DEFAULT,
     "bijector_menu.check_mixture_cdf_log_det": DEFAULT,
