@@ -62,14 +62,15 @@ _LITERAL_CALLS = {"np.array", "np.asarray", "jnp.array", "jnp.asarray"}
 
 
 def _is_literal(node: ast.AST) -> bool:
-    """A constant written out (numbers, strings, tuples/lists of them, arithmetic on them, names,
+    """A constant written out (numbers, strings, tuples/lists of them, arithmetic on them,
     np.array([...])): what a function's default argument may refer to, never a computation."""
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Call) and ast.unparse(sub.func) not in _LITERAL_CALLS:
-            return False
-        if isinstance(sub, (ast.Lambda, ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp, ast.Subscript)):
-            return False
-    return True
+    calls = [sub for sub in ast.walk(node) if isinstance(sub, ast.Call)]
+    if any(ast.unparse(call.func) not in _LITERAL_CALLS for call in calls):
+        return False
+    inside_calls = {id(sub) for call in calls for sub in ast.walk(call.func)}
+    return all(isinstance(sub, (ast.Constant, ast.Tuple, ast.List, ast.UnaryOp, ast.BinOp, ast.Call, ast.Load,
+                                ast.operator, ast.unaryop, ast.keyword))
+               or id(sub) in inside_calls for sub in ast.walk(node))
 
 
 def _definitions(code: str) -> ast.Module:
