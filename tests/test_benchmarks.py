@@ -1,4 +1,4 @@
-"""`make bench` runs: the benchmark script, at its tiny setting, writes all six tables.
+"""`make bench` runs: the benchmark script, at its tiny setting, writes all seven tables.
 
 Nothing about time is asserted (timings belong in benchmarks/RESULTS.md, not in tests);
 this checks the machinery: every section runs, records its numbers, and the report has
@@ -37,13 +37,13 @@ def tiny_run(tmp_path_factory):
     return out
 
 
-def test_all_six_tables_and_the_figures_are_written(tiny_run):
+def test_all_seven_tables_and_the_figures_are_written(tiny_run):
     text = (tiny_run / "RESULTS.md").read_text()
     for title in ("1. Fit quality", "2. Speed", "3. Numerics", "4. Explorer latency", "5. Notebook run times",
-                  "6. Live latency"):
+                  "6. Live latency", "7. Information estimators"):
         assert f"## {title}" in text, title
     assert "Not run yet" not in text
-    assert text.count("TINY test setting") == 6  # tiny numbers can never pass for real ones
+    assert text.count("TINY test setting") == 7  # tiny numbers can never pass for real ones
     for figure in ("fit_quality.png", "speed.png"):
         assert f"]({figure})" in text
         assert (tiny_run / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -51,7 +51,7 @@ def test_all_six_tables_and_the_figures_are_written(tiny_run):
 
 def test_the_records_hold_finite_numbers(tiny_run):
     records = {p.stem: json.loads(p.read_text())["result"] for p in (tiny_run / "results").glob("*.json")}
-    assert set(records) == {"fit", "speed", "numerics", "explorers", "notebooks", "live"}
+    assert set(records) == {"fit", "speed", "numerics", "explorers", "notebooks", "live", "information"}
     live = {r["explorer"]: r for r in records["live"]["rows"]}
     assert set(live) == {"linear_flow_explorer", "mask_explorer"}
     for row in live.values():  # driven on every control, back and forth, mask cells included
@@ -66,6 +66,9 @@ def test_the_records_hold_finite_numbers(tiny_run):
     assert {r["inputs"] for r in numerics} == {"typical", "far tail"}
     assert records["explorers"]["rows"] and all("error" not in r for r in records["explorers"]["rows"])
     assert all(r["error"] is None for r in records["notebooks"]["rows"])
+    information = records["information"]["rows"]
+    assert {r["estimator"] for r in information} >= {"KSG", "RBIG"}
+    assert all(math.isfinite(r["bias"]) and r["std"] >= 0 for r in information)
 
 
 def test_only_one_section_keeps_the_other_tables(tiny_run):

@@ -79,6 +79,8 @@ CASES: dict[str, Case] = {
     "Permute": Case(lambda k: gf.Permute(jnp.array([3, 1, 0, 2]))),
     "Householder": Case(lambda k: gf.Householder(k, shape=(4,), n_reflections=3)),
     "RandomRotation": Case(lambda k: gf.RandomRotation(k, shape=(4,))),
+    "FixedRotation": Case(lambda k: gf.FixedRotation(gf.RandomRotation(k, shape=(4,)).rotation.get(),
+                                                     jnp.arange(4.0))),
     "PCARotation": Case(lambda k: gf.PCARotation.fit(_moons())),
     "ICARotation": Case(lambda k: gf.ICARotation.fit(jr.uniform(k, (400, 3)), n_angles=12)),
     "Linear": Case(lambda k: gf.Linear(jr.normal(k, (3, 3)) + 3.0 * jnp.eye(3), shift=jnp.arange(3.0))),
