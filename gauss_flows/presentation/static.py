@@ -158,7 +158,7 @@ EXPLORER_JS = """<script>(function () {
       }
       return c.label + " = " + c.labels[choice[i]];
     });
-    var first = (readoutText || "").split("\n")[0];
+    var first = (readoutText || "").split("\\n")[0];
     return data.title + " (" + parts.join("; ") + ")" + (first ? ". " + first : "");
   }
   function show() {
