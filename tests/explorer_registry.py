@@ -21,7 +21,8 @@ jax.config.update("jax_enable_x64", True)
 import gauss_flows as gf  # noqa: E402
 from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,  # noqa: E402
                                           change_of_variables, composition, conditioner_design,
-                                          entropy_from_a_flow,
+                                          coupling_equals_diagonal, coupling_vs_autoregressive,
+                                          depth_and_residual_flows, entropy_from_a_flow, zero_initialisation,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
                                           forward_vs_inverse, householder, kde_and_mixture_cdf,
@@ -203,11 +204,24 @@ EXPLORERS = {
         lambda: which_rotation.rotation_explorer(WHICH_ROTATION_RUNS, WHICH_ROTATION_TC, dpi=30),
     "why_standard_normal.standard_normal_explorer":
         lambda: why_standard_normal.standard_normal_explorer(dpi=30),
+    "zero_initialisation.initialisation_explorer": lambda: zero_initialisation.initialisation_explorer(),
+    "coupling_equals_diagonal.equivalence_explorer": lambda: coupling_equals_diagonal.equivalence_explorer(),
+    "coupling_vs_autoregressive.explorer": lambda: coupling_vs_autoregressive.explorer(),
+    "depth_and_residual_flows.explorer": lambda: depth_and_residual_flows.explorer(),
 }
 
 #: Explorers whose controls are checked elsewhere (with the reason): the contract test still
 #: builds them and renders their default frame.
 CONTROLS_CHECKED_ELSEWHERE = {
+    "zero_initialisation.initialisation_explorer":
+        "each state trains: test_explorer_zero_initialisation.py checks it on a smaller stack",
+    "coupling_equals_diagonal.equivalence_explorer":
+        "its states are training snapshots: test_explorer_coupling_equals_diagonal.py checks every step "
+        "on a shorter run",
+    "coupling_vs_autoregressive.explorer":
+        "test_explorer_coupling_vs_autoregressive.py checks every control",
+    "depth_and_residual_flows.explorer":
+        "each state trains: test_explorer_depth_and_residual_flows.py checks it on a smaller setting",
     "conditioner_design.conditioner_explorer":
         "every state trains a grid of flows: test_explorer_conditioner_design.py checks each "
         "control on a smaller grid",
@@ -216,6 +230,10 @@ CONTROLS_CHECKED_ELSEWHERE = {
 #: Each explorer module's Prediction: a function of no arguments returning it, or None when the
 #: notebook writes its own ``Prediction(...)`` (the contract test then looks in the notebook).
 PREDICTIONS = {
+    "zero_initialisation": None,
+    "coupling_equals_diagonal": None,
+    "coupling_vs_autoregressive": None,
+    "depth_and_residual_flows": None,
     "bijector_menu": None,
     "boundaries_and_support": boundaries_and_support.what_happens_at_the_edge,
     "change_of_variables": change_of_variables.denser_or_thinner,
