@@ -230,8 +230,8 @@ CONTROLS_CHECKED_ELSEWHERE = {
 #: Each explorer module's Prediction: a function of no arguments returning it, or None when the
 #: notebook writes its own ``Prediction(...)`` (the contract test then looks in the notebook).
 PREDICTIONS = {
-    "zero_initialisation": None,
-    "coupling_equals_diagonal": None,
+    "zero_initialisation": zero_initialisation.what_happens_at_random_init,
+    "coupling_equals_diagonal": coupling_equals_diagonal.when_does_it_break,
     "coupling_vs_autoregressive": None,
     "depth_and_residual_flows": None,
     "bijector_menu": None,
