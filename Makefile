@@ -68,7 +68,7 @@ $(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
 # --dist loadgroup: a module marked xdist_group (tests/test_grading.py) runs in one worker, so its
 # module-scoped fixtures (a class graded in real kernels) run once, not once per worker.
 test-lib: $(STAMP) $(BENCH_STAMP)
-	$(PY) -m pytest -n 2 --dist loadgroup -m "not site" tests
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=25 -m "not site" tests
 
 # The book: stage the sources in _build/src, execute each notebook ONCE there (nbmake; a
 # cell error fails the build; explorers render their static, precomputed form), then build

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from site_helpers import BOOK_ROOT, CHROMIUM, CHROMIUM_ARGS
+from site_helpers import BOOK_ROOT
 
 from gauss_flows.presentation.style import ACTIVE, PASSIVE
 
@@ -100,18 +100,6 @@ def lab(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="module")
-def lab_browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: `apt-get install chromium` (make test-site does it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _open_and_run_all(browser, lab, name: str):
     """Open a copy in JupyterLab, Run All, wait for the end; the page and its errors."""
     url, token, _ = lab
@@ -181,12 +169,12 @@ def _assert_cells_show_state(cells, where: str) -> None:
         assert background == expected, f"{where}: a cell {letter} is {background}, not {expected}"
 
 
-def test_live_explorers_in_jupyterlab(lab, lab_browser):
+def test_live_explorers_in_jupyterlab(lab, browser):
     started = time.monotonic()
     stored = {p: p.read_bytes() for p in NOTEBOOKS.rglob("*.ipynb")}
 
     # 0·00: sliders; the 768 px frame is shown at its own size
-    page, errors = _open_and_run_all(lab_browser, lab, Path(SLIDER).name)
+    page, errors = _open_and_run_all(browser, lab, Path(SLIDER).name)
     explorer = _explorers(page, 1)[0]
     explorer.scroll_into_view_if_needed()
     shown, natural = _not_stretched(explorer, "0·00")
@@ -198,7 +186,7 @@ def test_live_explorers_in_jupyterlab(lab, lab_browser):
     _close(page)
 
     # 2·03: a dropdown and a toggle
-    page, errors = _open_and_run_all(lab_browser, lab, Path(DROPDOWN_AND_TOGGLE).name)
+    page, errors = _open_and_run_all(browser, lab, Path(DROPDOWN_AND_TOGGLE).name)
     explorer = _explorers(page, 1)[-1]
     explorer.scroll_into_view_if_needed()
     select = explorer.locator(".widget-dropdown select").first
@@ -210,7 +198,7 @@ def test_live_explorers_in_jupyterlab(lab, lab_browser):
     _close(page)
 
     # 5·03: the mask editor (a vector and an image), light then dark theme
-    page, errors = _open_and_run_all(lab_browser, lab, Path(MASK).name)
+    page, errors = _open_and_run_all(browser, lab, Path(MASK).name)
     explorers = _explorers(page, 2)
     for explorer in explorers:
         explorer.scroll_into_view_if_needed()

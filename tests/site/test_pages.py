@@ -4,8 +4,8 @@ A page passes when it loads with no console error, no uncaught exception, no fai
 request and no request to any host but the site's own; when it shows no error output of a
 notebook cell; and when every piece of math on it has been typeset by the site's MathJax.
 Page weights are recorded; a page with explorers must stay under 3 MiB as sent by a static
-host (text gzip-compressed; images as they are). The theme alone is ~0.9 MiB that way
-(3.5 MiB uncompressed, most of it Font Awesome's script and MathJax).
+host (text gzip-compressed; images as they are). The theme's Font Awesome script is cut to
+the icons the site shows (``gauss_flows.course.site.icons``): every icon must still be drawn.
 """
 
 from __future__ import annotations
@@ -69,6 +69,19 @@ def test_page_loads_clean(visit, html_dir, page_path):
             f"{page_path} with {explorers} explorer(s) sends {sent / 2**20:.2f} MiB "
             f"({weight / 2**20:.2f} MiB uncompressed)"
         )
+
+
+@pytest.mark.parametrize("page_path", ["book/intro.html", "search.html", next(
+    (p for p in PAGES if p.startswith("notebooks/")), "book/intro.html")])
+def test_every_icon_is_drawn(visit, page_path):
+    """Font Awesome replaces each ``<i class="fa-...">`` by its SVG; one it lacks stays an empty <i>."""
+    page = visit(page_path).page
+    icons = "i[class*='fa-'], span[class*='fa-']:empty"
+    page.wait_for_function(f"document.querySelectorAll(\"{icons}\").length === 0", timeout=10000)
+    drawn = page.locator("svg.svg-inline--fa")
+    assert drawn.count() >= 5, f"{page_path}: only {drawn.count()} icon(s) drawn"
+    for i in range(drawn.count()):
+        assert drawn.nth(i).locator("path").count() >= 1, f"{page_path}: icon {i} has no shape"
 
 
 def test_front_page_redirects_to_the_welcome_page(visit):

@@ -1,4 +1,5 @@
-"""After the site is built: the notebooks it offers for download become the student edition.
+"""After the site is built: the notebooks it offers for download become the student edition,
+the theme's icon bundle keeps only the icons the site shows (``icons``), and a 404 page is written.
 
 Jupyter Book's download button links each notebook page to its source copy under
 ``_build/html/_sources/``: by default the full notebook, solutions and outputs included (a
@@ -16,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-from gauss_flows.course.site import student
+from gauss_flows.course.site import icons, student
 
 
 def replace_downloads(notebooks_dir: Path, html_dir: Path) -> list[Path]:
@@ -99,6 +100,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     replaced = replace_downloads(args.root / "notebooks", args.html)
     print(f"downloads: {len(replaced)} notebook(s) replaced by their student edition")
+    before, after = icons.subset_site(args.html)
+    print(f"icon bundle: {before / 1e6:.2f} MB -> {after / 1e6:.2f} MB (the icons the site shows)")
     print(f"not-found page: {write_not_found_page(args.root / '_config.yml', args.html)}")
     return 0
 
