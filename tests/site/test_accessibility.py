@@ -103,8 +103,9 @@ def test_an_explorer_works_by_keyboard_alone(browser, server, html_dir, kind):
         page = context.new_page()
         page.goto(server + page_path)
         wait_until_settled(page)
-        control = page.locator(f".gf-explorer {selector}").first
-        explorer = page.locator(".gf-explorer", has=control).first
+        # `has=` is matched inside each .gf-explorer, so it takes the bare control selector.
+        explorer = page.locator(".gf-explorer", has=page.locator(selector)).first
+        control = explorer.locator(selector).first
         assert explorer.locator("[aria-live]").count() >= 1, "the explorer announces nothing: no live region"
         before = explorer.evaluate(FRAME_STATE)
         # Reach the control with Tab alone, from the element just before it in the page.

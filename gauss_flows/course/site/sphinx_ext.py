@@ -109,8 +109,10 @@ def repository_substitution(app: Sphinx, config) -> None:
 #: foreign output: it keeps the page's own colours, and its frames (matplotlib figures drawn
 #: on white, so that one colour means one thing in both modes) sit undimmed on a white card;
 #: static figures get the same white card instead of the grey box.
+#: (The theme's selector ends ``.text_html:not(:has(table.dataframe))``, one type selector more
+#: specific than ``.text_html:has(.gf-explorer)``: ours names ``div.output.text_html`` to win.)
 SITE_CSS = """\
-html[data-theme=dark] .bd-content div.cell_output .text_html:has(.gf-explorer, .gf-prediction) {
+html[data-theme=dark] .bd-content div.cell_output div.output.text_html:has(.gf-explorer, .gf-prediction) {
   background-color: transparent; color: var(--pst-color-text-base); padding: 0;
 }
 html[data-theme=dark] .bd-content img.gf-frame,
