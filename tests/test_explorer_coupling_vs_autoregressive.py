@@ -36,9 +36,9 @@ def test_timing_returns_positive_seconds():
 def test_every_control_changes_the_frame():
     explorer = cva.explorer()
     assert explorer.n_states == len(cva.D_VALUES) * len(cva.DIRECTIONS) <= 20
-    base = explorer.render_state(d=3, direction="density")
+    base = explorer.render_state(d=4, direction="density")
     assert base.error is None and "MAF 1 pass" in base.readout
-    for change in ({"d": 4}, {"direction": "sampling"}):
-        other = explorer.render_state(**{"d": 3, "direction": "density", **change})
+    for change in ({"d": 8}, {"direction": "sampling"}):
+        other = explorer.render_state(**{"d": 4, "direction": "density", **change})
         assert other.error is None and other.image != base.image and other.readout != base.readout
-    assert "MAF 3 passes" in explorer.render_state(d=3, direction="sampling").readout
+    assert "MAF 4 passes" in explorer.render_state(d=4, direction="sampling").readout

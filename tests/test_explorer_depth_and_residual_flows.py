@@ -25,7 +25,8 @@ def small():
 
 
 def test_full_grid_fits_the_budget():
-    assert dr.explorer().n_states == len(dr.DEPTHS) * len(dr.BOUNDS) * len(dr.LIPSCHITZ) <= 40
+    assert dr.explorer().n_states == len(dr.DEPTHS) * len(dr.BOUNDS) * len(dr.EXPLORER_LIPSCHITZ) <= 40
+    assert set(dr.EXPLORER_LIPSCHITZ) <= set(dr.LIPSCHITZ)
 
 
 def test_training_records_the_library_flow_s_numbers(small):

@@ -27,7 +27,7 @@ from gauss_flows.presentation import viz
 from gauss_flows.presentation.style import ACCENT, CYCLE, style_ax
 from gauss_flows.presentation.widgets import Dropdown, Explorer, Slider
 
-D_VALUES = (2, 3, 4, 6, 8)
+D_VALUES = (2, 4, 8)  # the passes grow with d: three values a factor 2 apart show it (each adds two static states)
 DIRECTIONS = ("density", "sampling")
 MODELS = ("MAF", "IAF", "coupling")
 # every layer here is written data -> latent: a density needs the forward map, a sample the inverse
