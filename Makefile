@@ -2,6 +2,7 @@
 #   make book     set up .venv from requirements.txt, execute every notebook once, build _build/html
 #   make test     set up .venv, run the library tests, build the book (executing the notebooks
 #                 under nbmake) and test the built site in headless Chromium
+#   make test-lab the live explorers in a real JupyterLab, in headless Chromium (opt-in)
 #   make lab      open the notebooks in JupyterLab (live explorers); prints the URL to open
 #   make notebook-filter   install the git filter that keeps stored notebooks output-free
 #                 (done by the set-up inside a git checkout)
@@ -33,7 +34,7 @@ export JAX_COMPILATION_CACHE_DIR ?= $(abspath $(BUILD))/jax-cache
 export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS ?= 0
 export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES ?= 0
 
-.PHONY: all venv book test test-lib test-site lab student bench grade clean notebook-filter
+.PHONY: all venv book test test-lib test-site test-lab lab student bench grade clean notebook-filter
 
 all: book
 
@@ -103,6 +104,12 @@ book: $(STAMP)
 test-site: $(STAMP)
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(PY) -m pytest -n $(WORKERS) -m site tests/site tests/test_student.py
+
+# The live explorers in a real JupyterLab (three notebooks run with Run All, every kind of
+# control moved): opt-in, run it on a quiet machine (see tests/site/test_jupyterlab.py).
+test-lab: $(STAMP)
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	GAUSS_FLOWS_LAB_TEST=1 $(PY) -m pytest -m site tests/site/test_jupyterlab.py
 
 test: test-lib
 	$(MAKE) book

@@ -21,6 +21,10 @@ RUN = ROOT / "benchmarks" / "run.py"
 
 import flowjax  # noqa: E402,F401  (`make test` installs benchmarks/requirements.txt: a missing peer is a failure, not a skip)
 
+# One worker runs the whole module (make test-lib uses --dist loadgroup), so the tiny run of
+# the module-scoped fixture happens once, not once in each worker that picks up one of its tests.
+pytestmark = pytest.mark.xdist_group("benchmarks")
+
 
 def _run(out: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "JAX_PLATFORMS": "cpu", "MPLBACKEND": "Agg"}

