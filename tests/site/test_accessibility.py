@@ -45,8 +45,13 @@ def _audit(browser, server, page_path, axe_source, mode):
         context.close()
 
 
+# index.html is Jupyter Book's redirect to book/intro.html (audited itself): an audit of it runs
+# on whatever half-loaded state the redirect leaves (once: the theme's dark search text at 1.4:1).
+AUDITED_PAGES = [page for page in site_pages() if page != "index.html"]
+
+
 @pytest.mark.parametrize("mode", ["light", "dark"])
-@pytest.mark.parametrize("page_path", site_pages())
+@pytest.mark.parametrize("page_path", AUDITED_PAGES)
 def test_no_serious_accessibility_violation(browser, server, html_dir, axe_source, page_path, mode):
     violations = _audit(browser, server, page_path, axe_source, mode)
     if violations:
