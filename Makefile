@@ -74,8 +74,8 @@ $(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
 	$(PY) -m pip install --quiet -r benchmarks/requirements.txt
 	touch $(BENCH_STAMP)
 
-# --dist loadgroup: a module marked xdist_group (tests/test_grading.py) runs in one worker, so its
-# module-scoped fixtures (a class graded in real kernels) run once, not once per worker.
+# --dist loadgroup: a module marked xdist_group (test_grading.py, test_benchmarks.py) runs in one worker, so its
+# module-scoped fixtures (a class graded in real kernels, the tiny benchmark run) run once, not once per worker.
 test-lib: $(STAMP) $(BENCH_STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup --durations=25 -m "not site" tests
 
