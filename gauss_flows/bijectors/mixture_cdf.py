@@ -32,20 +32,24 @@ The inverse is :func:`~gauss_flows.numerics.solve_monotone` on :math:`x \\mapsto
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 from jax import Array
 from jax.nn import log_softmax
-from jax.scipy.special import logsumexp, ndtri
+from jax.scipy.special import logsumexp
 
 from ..numerics import normal_log_pdf, normal_quantile_of_mixture
 from .monotone import MonotoneElementwise
 
 def _spread_components(n_components: int) -> tuple[np.ndarray, float]:
     """Means at normal quantiles with variance 1/4, one common scale: a mixture close to N(0, 1)."""
-    quantiles = np.asarray(ndtri((np.arange(n_components) + 0.5) / n_components), dtype=np.float64)
+    # The standard library's quantile, not jax's: this runs once per construction, on a
+    # handful of numbers, and an eager jax op would compile anew for every n_components
+    # (seconds per new size) and could not be traced by jax.eval_shape.
+    quantiles = np.array([NormalDist().inv_cdf((k + 0.5) / n_components) for k in range(n_components)])
     if n_components == 1:
         return quantiles, 1.0
     means = 0.5 * quantiles / np.std(quantiles)
