@@ -37,14 +37,14 @@ import numpy as np
 import gauss_flows as gf
 from gauss_flows.presentation.widgets import Explorer, Prediction, Slider
 
-BUDGETS = (40, 80, 160, 320, 640)
+BUDGETS = (60, 100, 160, 250, 400)
 DEPTHS = (1, 2)
 FAMILIES = ("diagonal", "coupling")
 SEEDS = 5
 N_TRAIN = 500
 N_TEST = 2000
 COUPLING_COMPONENTS = 2
-TRAINING = dict(learning_rate=3e-2, max_epochs=300, batch_size=200, val_fraction=0.2, patience=20)
+TRAINING = dict(learning_rate=3e-2, max_epochs=200, batch_size=200, val_fraction=0.2, patience=15)
 DEAD_LOGIT = -1.0e4   # exp(-1e4) == 0.0 in float64: a component of weight exactly 0
 GRID_N = 40
 WINDOW = (-2.0, 2.0)
