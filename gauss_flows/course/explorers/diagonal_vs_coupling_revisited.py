@@ -119,27 +119,25 @@ def padding_error(family: str, depth: int, knob: int, knob_max: int, x) -> float
     return float(jnp.max(jnp.abs(gf.jit_log_prob(padded, x) - gf.jit_log_prob(small, x))))
 
 
-def _inert_leaves(flow, family: str, knob: int):
-    """The padded (inert) entries of a padded flow, as a flat array."""
-    parts = []
-    for layer in flow.bijection.bijectors:
-        if family == "diagonal" and isinstance(layer, gf.MixtureGaussianCDF):
-            parts += [layer.logits[..., knob:] - DEAD_LOGIT, layer.means[..., knob:],
-                      layer.log_scales[..., knob:]]
-        elif family == "coupling":
-            first, last = layer.conditioner.mlp.layers[0], layer.conditioner.mlp.layers[-1]
-            parts += [first.weight[knob:], first.bias[knob:], last.weight[:, knob:]]
-    return jnp.concatenate([p.ravel() for p in parts]) if parts else jnp.zeros(0)
-
-
 def padding_moved(record: dict) -> float:
-    """Largest change of an inert entry during training, over every member of ``record``."""
+    """Largest distance of an inert entry from its inert value after training, over every member
+    of ``record`` (0.0 when the padding stayed exactly inert)."""
+    seeds = record["kl"].shape[1]
     moved = 0.0
-    for b, knob in enumerate(record["knobs"]):
-        for s in range(record["kl"].shape[1]):
-            flow = member(record["flows"], b * record["kl"].shape[1] + s)
-            values = _inert_leaves(flow, record["family"], knob)
-            moved = max(moved, float(jnp.max(jnp.abs(values)))) if values.size else moved
+    for layer in record["flows"].bijection.bijectors:
+        if record["family"] == "diagonal" and isinstance(layer, gf.MixtureGaussianCDF):
+            arrays = [(np.asarray(layer.logits) - DEAD_LOGIT, -1), (np.asarray(layer.means), -1),
+                      (np.asarray(layer.log_scales), -1)]
+        elif record["family"] == "coupling":
+            first, last = layer.conditioner.mlp.layers[0], layer.conditioner.mlp.layers[-1]
+            arrays = [(np.asarray(first.weight), 1), (np.asarray(first.bias), 1), (np.asarray(last.weight), -1)]
+        else:
+            continue
+        for values, axis in arrays:          # values: (members, ...); the padding starts at knob
+            for m in range(values.shape[0]):
+                inert = np.take(values[m], np.arange(record["knobs"][m // seeds], values.shape[axis]),
+                                axis=axis if axis < 0 else axis - 1)
+                moved = max(moved, float(np.max(np.abs(inert)))) if inert.size else moved
     return moved
 
 
