@@ -16,7 +16,7 @@ def test_architectures_match_the_budgets():
     for family in dvc.FAMILIES:
         for depth in dvc.DEPTHS:
             for budget in dvc.BUDGETS[1:]:   # the smallest coupling budget rounds up to one unit
-                n = gf.count_parameters(dvc.make_flow(family, depth, dvc.architecture(family, budget, depth), jr.key(0)))
+                n = dvc.n_parameters(family, depth, dvc.architecture(family, budget, depth))
                 assert abs(n - budget) <= 0.25 * budget, (family, depth, budget, n)
     with pytest.raises(ValueError, match="family"):
         dvc.architecture("triangular", 100, 1)
