@@ -103,7 +103,7 @@ book: $(STAMP)
 # Browser tests of the built site (and the student edition executed): run `make book` first.
 test-site: $(STAMP)
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
-	$(PY) -m pytest -n $(WORKERS) -m site tests/site tests/test_student.py
+	$(PY) -m pytest -n $(WORKERS) --durations=15 -m site tests/site tests/test_student.py
 
 # The live explorers in a real JupyterLab (three notebooks run with Run All, every kind of
 # control moved): opt-in, run it on a quiet machine (see tests/site/test_jupyterlab.py).

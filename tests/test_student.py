@@ -2,11 +2,12 @@
 
 - nothing of a solution survives in a student notebook (code, prose, outputs, metadata);
 - a student notebook plus the solutions put back is exactly the source notebook;
-- executed top to bottom, a student notebook stops at its first exercise with
-  ``NotImplementedError("Exercise <n>: ...")`` after everything before it ran;
+- a student notebook stops at its first exercise with ``NotImplementedError("Exercise <n>:
+  ...")`` after everything before it ran (the code before it is the code the build ran; one
+  student notebook is executed in a kernel);
 - the source notebook (= student edition + solutions) ran to its end in the build.
 
-The last two need a kernel and the built book, and are marked ``site`` (run by
+The last two need the built book (and one a kernel), and are marked ``site`` (run by
 ``make test-site`` after ``make book``); the rest run with the library tests.
 """
 
@@ -242,9 +243,45 @@ def test_source_notebook_ran_to_the_end_in_the_build(path):
         assert not [o for o in cell.get("outputs", []) if o.get("output_type") == "error"], f"{path.name}: cell {i} failed"
 
 
+def code_sources(cells) -> list[str]:
+    return [ec.source(c) for c in cells if c["cell_type"] == "code"]
+
+
 @pytest.mark.site
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
-def test_student_notebook_stops_at_its_first_exercise(path, monkeypatch):
+def test_student_notebook_stops_at_its_first_exercise(path):
+    """Up to its first exercise a student notebook runs exactly the code the build ran without
+    error, and there it stops with the exercise's message.
+
+    Executing every student edition again would repeat the build's work cell for cell (the
+    code before the first stub IS the source's code before its first solution); so this
+    compares the code, reads the build's executed copy, and runs the stub itself. One student
+    edition is executed in a real kernel below, the mechanism end to end.
+    """
+    edition = student.student_notebook(student.read_notebook(path), path.name)
+    stubs = [i for i, c in enumerate(edition["cells"]) if stub_number(c) is not None]
+    assert stubs, f"{path.name}: the student notebook has no exercise stub"
+    first = stubs[0]
+    before = code_sources(edition["cells"][:first])
+    executed = student.read_notebook(STAGED / path.relative_to(NOTEBOOKS))
+    ran = [c for c in executed["cells"] if c["cell_type"] == "code"][: len(before)]
+    assert code_sources(ran) == before, f"{path.name}: the student edition changes code before its first exercise"
+    for cell in ran:
+        assert cell.get("execution_count") is not None or not ec.source(cell).strip()
+        assert not [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    expected = json.loads(STUB.match(ec.source(edition["cells"][first])).group(3))
+    with pytest.raises(NotImplementedError) as raised:
+        exec(compile(ec.source(edition["cells"][first]), f"{path.name} (stub)", "exec"), {})
+    assert str(raised.value) == expected
+
+
+#: The student edition run in a kernel, top to bottom: a quick notebook with its first exercise late.
+KERNEL_RUN = [p for p in NOTEBOOK_FILES if p.relative_to(NOTEBOOKS).as_posix() == "02_rotations/01_householder.ipynb"]
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("path", KERNEL_RUN, ids=[p.name for p in KERNEL_RUN])
+def test_a_student_notebook_run_in_a_kernel_stops_at_its_first_exercise(path, monkeypatch):
     _env_for_notebooks(monkeypatch)
     edition = student.student_notebook(student.read_notebook(path), path.name)
     executed, error = execute_until_error(edition, path.parent)
