@@ -21,22 +21,14 @@ __all__ = ["mi_explorer", "same_or_not"]
 
 
 def _render(rho: float, n: float, *, results, exact):
-    from matplotlib.figure import Figure
-
-    from gauss_flows.presentation.style import FIGSIZE
-    from gauss_flows.presentation.viz import estimates_panel
+    from gauss_flows.presentation.viz import estimates_frame
 
     n = int(round(n))
     if (rho, n) not in results:
         raise ValueError(f"No estimates were recorded for rho = {rho}, n = {n}; recorded: {sorted(results)}.")
-    fig = Figure(figsize=FIGSIZE["single"], layout="none")
-    ax = fig.add_axes((0.14, 0.18, 0.82, 0.7))
     truth = exact[rho]
-    _, stats = estimates_panel(results[rho, n], truth, ax=ax, ylabel="mutual information (nats)",
-                               title=f"ρ = {rho}, n = {n} points")
-    lines = [f"rho = {rho}, n = {n}: exact MI = {truth:.3f} nats"]
-    lines += [f"{name}: {mean:.3f} ± {se:.3f} (bias {mean - truth:+.3f})" for name, (mean, se) in stats.items()]
-    return fig, "; ".join(lines)
+    return estimates_frame(results[rho, n], truth, heading=f"rho = {rho}, n = {n}: exact MI = {truth:.3f} nats",
+                           title=f"ρ = {rho}, n = {n} points", ylabel="mutual information (nats)")
 
 
 def mi_explorer(results: dict, exact: dict, **kwargs) -> Explorer:
