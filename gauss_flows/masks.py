@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Sequence
 
+import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
@@ -35,13 +36,20 @@ def _check_size(d: int, where: str) -> int:
     return int(d)
 
 
+def _concrete(mask: np.ndarray) -> Array:
+    # A mask is structure, fixed when the model is built: evaluate it now even when the
+    # builder runs under a trace (jax.eval_shape, jit of a constructor), so it stays concrete.
+    with jax.ensure_compile_time_eval():
+        return jnp.asarray(mask)
+
+
 def half(d: int) -> Array:
     """First ``d // 2`` coordinates passive, the remaining ``d - d // 2`` active.
 
     ``half(4) = [F, F, T, T]``; ``half(5) = [F, F, T, T, T]``.
     """
     d = _check_size(d, "half")
-    return jnp.asarray(np.arange(d) >= d // 2)
+    return _concrete(np.arange(d) >= d // 2)
 
 
 def alternating(d: int, parity: int = 0) -> Array:
@@ -50,7 +58,7 @@ def alternating(d: int, parity: int = 0) -> Array:
     ``alternating(5) = [F, T, F, T, F]``; ``parity=1`` gives the complement.
     """
     d = _check_size(d, "alternating")
-    return jnp.asarray((np.arange(d) + parity) % 2 == 1)
+    return _concrete((np.arange(d) + parity) % 2 == 1)
 
 
 def random(key: Array, d: int) -> Array:
@@ -66,7 +74,7 @@ def checkerboard(shape: tuple[int, int], parity: int = 0) -> Array:
         raise ValueError(f"checkerboard needs a (height, width) shape with at least two "
                          f"pixels, but got {shape}.")
     i, j = np.indices(shape)
-    return jnp.asarray((i + j + parity) % 2 == 1)
+    return _concrete((i + j + parity) % 2 == 1)
 
 
 def channel(shape: tuple[int, ...], axis: int = -1) -> Array:
@@ -79,7 +87,7 @@ def channel(shape: tuple[int, ...], axis: int = -1) -> Array:
     active = np.arange(n_channels) >= n_channels // 2
     index = [None] * len(shape)
     index[axis] = slice(None)
-    return jnp.asarray(np.broadcast_to(active[tuple(index)], shape))
+    return _concrete(np.broadcast_to(active[tuple(index)], shape))
 
 
 def complement(mask: ArrayLike) -> Array:

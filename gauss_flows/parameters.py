@@ -8,6 +8,8 @@ perturbing all go through :func:`trainable` so they agree on what a parameter is
 
 from __future__ import annotations
 
+import math
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -48,9 +50,21 @@ def split_trainable(module) -> tuple[object, object]:
 
 
 def count_parameters(module) -> int:
-    """The number of trainable scalars in ``module``."""
-    params, _ = split_trainable(module)
-    return int(sum(leaf.size for leaf in jax.tree_util.tree_leaves(params)))
+    """The number of trainable scalars in ``module``.
+
+    ``module`` may also be abstract, the result of ``eqx.filter_eval_shape(build, ...)``: its
+    floating-point ``jax.ShapeDtypeStruct`` leaves count as parameters, so sizing a family of
+    architectures costs tracing only, no computation.
+    """
+    def size(node) -> int:
+        if isinstance(node, Frozen):
+            return 0
+        if isinstance(node, jax.ShapeDtypeStruct):
+            return math.prod(node.shape) if jnp.issubdtype(node.dtype, jnp.inexact) else 0
+        return int(node.size) if eqx.is_inexact_array(node) else 0
+
+    sizes = jax.tree_util.tree_map(size, module, is_leaf=lambda node: isinstance(node, (Frozen, jax.ShapeDtypeStruct)))
+    return int(sum(jax.tree_util.tree_leaves(sizes)))
 
 
 def perturb(module, key: Array, scale: float = 0.5):

@@ -22,8 +22,9 @@ import gauss_flows as gf  # noqa: E402
 from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,  # noqa: E402
                                           change_of_variables, composition, conditioner_design,
                                           coupling_equals_diagonal, coupling_vs_autoregressive,
-                                          depth_and_residual_flows, entropy_from_a_flow, zero_initialisation,
-                                          estimators_under_the_microscope, mutual_information,
+                                          depth_and_residual_flows, diagonal_vs_coupling_revisited,
+                                          entropy_from_a_flow, estimators_under_the_microscope,
+                                          mutual_information, zero_initialisation,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
                                           forward_vs_inverse, householder, kde_and_mixture_cdf,
@@ -53,6 +54,19 @@ ENTROPY_EXACT = {"Gaussian": 2.33, "cubed Gaussian": 3.39}
 ENTROPY_RESULTS = {(name, n): {"flow": list(h + np.array([0.05, 0.02, 0.04]) / (n / 500)),
                                "k-NN": list(h + np.array([-0.08, 0.03, -0.02]) / (n / 500))}
                    for name, h in ENTROPY_EXACT.items() for n in (500, 2000)}
+
+#: Part 5 · 04's grid, recorded: KL over 3 seeds at two budgets and two depths, a coarse density.
+def _dvc_record(family, depth, offset):
+    n = 12
+    log_q = np.asarray(gf.datasets.TwoMoons().log_prob(
+        jnp.asarray(diagonal_vs_coupling_revisited.grid_points(n)))) - offset
+    return {"family": family, "depth": depth, "budgets": [40, 80], "n_parameters": [40 + depth, 80 + depth],
+            "kl": np.array([[0.30, 0.32, 0.29], [0.20, 0.22, 0.21]]) / depth + offset,
+            "log_q_grid": np.stack([log_q, log_q - 0.1])}
+
+
+DVC_GRID = {(f, d): _dvc_record(f, d, 0.05 * i) for i, (f, d) in
+            enumerate((f, d) for f in diagonal_vs_coupling_revisited.FAMILIES for d in (1, 2))}
 
 #: Part 14 · 01's recorded TC estimates over seeds (RBIG and k-NN) and the exact values.
 TC_EXACT = {(2, 0.3): 0.05, (2, 0.8): 0.51, (5, 0.3): 0.32, (5, 0.8): 2.5}
@@ -230,6 +244,8 @@ EXPLORERS = {
     "coupling_equals_diagonal.equivalence_explorer": lambda: coupling_equals_diagonal.equivalence_explorer(),
     "coupling_vs_autoregressive.explorer": lambda: coupling_vs_autoregressive.explorer(),
     "depth_and_residual_flows.explorer": lambda: depth_and_residual_flows.explorer(),
+    "diagonal_vs_coupling_revisited.budget_explorer":
+        lambda: diagonal_vs_coupling_revisited.budget_explorer(DVC_GRID),
 }
 
 #: Explorers whose controls are checked elsewhere (with the reason): the contract test still
@@ -254,6 +270,7 @@ CONTROLS_CHECKED_ELSEWHERE = {
 PREDICTIONS = {
     "zero_initialisation": zero_initialisation.what_happens_at_random_init,
     "coupling_equals_diagonal": coupling_equals_diagonal.when_does_it_break,
+    "diagonal_vs_coupling_revisited": diagonal_vs_coupling_revisited.which_wins,
     "coupling_vs_autoregressive": None,
     "depth_and_residual_flows": None,
     "bijector_menu": None,

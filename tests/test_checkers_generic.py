@@ -203,6 +203,8 @@ REGISTRY: dict[str, Entry] = {
     "coupling_vs_autoregressive.check_maf_inverse": DEFAULT,
     "depth_and_residual_flows.check_fixed_point": DEFAULT,
     "depth_and_residual_flows.check_log_det_series": DEFAULT,
+    "diagonal_vs_coupling_revisited.check_diagonal_kl_floor": DEFAULT,
+    "diagonal_vs_coupling_revisited.check_mean_and_se": DEFAULT,
     "entropy_from_a_flow.check_gaussian_entropy": DEFAULT,
     "entropy_from_a_flow.check_lognormal_entropy": DEFAULT,
     "estimators_under_the_microscope.check_broken": DEFAULT,

@@ -93,6 +93,21 @@ def test_householder_reflections_are_trainable():
     assert gf.count_parameters(gf.Householder(jr.key(0), shape=(4,), n_reflections=3)) == 12
 
 
+_FITTED_PCA = gf.PCARotation.fit(np.random.default_rng(3).normal(size=(50, 3)))
+
+
+@pytest.mark.parametrize("build", [
+    lambda key: gf.coupling_flow(key, shape=(3,), n_layers=2, nn_width=7, transformer=gf.Affine()),
+    lambda key: gf.gaussianization_flow(key, shape=(2,), n_layers=2, n_components=5),
+    lambda key: gf.Chain([_FITTED_PCA, gf.Householder(key, shape=(3,), n_reflections=2)]),
+], ids=["coupling", "gaussianization", "frozen-pca-then-householder"])
+def test_count_parameters_of_an_abstract_module_equals_the_concrete_count(build):
+    concrete = build(jr.key(0))
+    abstract = eqx.filter_eval_shape(build, jr.key(0))
+    assert any(isinstance(leaf, jax.ShapeDtypeStruct) for leaf in jax.tree_util.tree_leaves(abstract))
+    assert gf.count_parameters(abstract) == gf.count_parameters(concrete) > 0
+
+
 def test_linear_round_trip_and_log_det():
     matrix = jr.normal(jr.key(0), (4, 4))
     linear = gf.Linear(matrix, shift=jnp.arange(4.0))
