@@ -23,7 +23,8 @@ from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,
                                           change_of_variables, composition, conditioner_design,
                                           coupling_equals_diagonal, coupling_vs_autoregressive,
                                           depth_and_residual_flows, diagonal_vs_coupling_revisited,
-                                          entropy_from_a_flow, zero_initialisation,
+                                          entropy_from_a_flow, estimators_under_the_microscope,
+                                          mutual_information, zero_initialisation,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
                                           forward_vs_inverse, householder, kde_and_mixture_cdf,
@@ -71,6 +72,23 @@ DVC_GRID = {(f, d): _dvc_record(f, d, 0.05 * i) for i, (f, d) in
 TC_EXACT = {(2, 0.3): 0.05, (2, 0.8): 0.51, (5, 0.3): 0.32, (5, 0.8): 2.5}
 TC_RESULTS = {key: {"RBIG": list(tc + np.array([-0.01, 0.02, -0.03])), "k-NN": list(tc + np.array([-0.1, 0.0, -0.05]))}
               for key, tc in TC_EXACT.items()}
+
+#: Part 14 · 02's recorded MI estimates over seeds (KSG, RBIG, flow) and the exact values.
+MI_EXACT = {0.3: 0.047, 0.9: 0.83}
+MI_RESULTS = {(rho, n): {"KSG": list(mi + np.array([-0.02, 0.01, -0.03]) / (n / 250)),
+                         "RBIG": list(mi + np.array([0.03, -0.01, 0.02]) / (n / 250)),
+                         "flow": list(mi + np.array([0.05, 0.0, -0.04]) / (n / 250))}
+              for rho, mi in MI_EXACT.items() for n in (250, 1000)}
+
+#: Part 14 · 03's recorded estimates over seeds, per quantity and estimator, and the exact values.
+MICROSCOPE_EXACT = {2: {"entropy": 3.76, "total correlation": 0.14, "mutual information": 0.14},
+                    8: {"entropy": 13.9, "total correlation": 1.67, "mutual information": 0.46}}
+MICROSCOPE_RESULTS = {
+    (d, n): {"entropy": {"k-NN": list(h["entropy"] + d * np.array([0.02, -0.01, 0.03]) * 250 / n)},
+             "total correlation": {"k-NN": list(h["total correlation"] - d * np.array([0.1, 0.08, 0.12]) * 250 / n),
+                                   "RBIG": list(h["total correlation"] + np.array([0.1, -0.02, 0.05]) * d / 8)},
+             "mutual information": {"KSG": list(h["mutual information"] - np.array([0.02, 0.03, 0.01]) * d / 2)}}
+    for d, h in MICROSCOPE_EXACT.items() for n in (250, 1000)}
 
 #: Part 3 · 01's recorded run of RBIG.
 CONVERGENCE_CURVE = [0.3, 0.1, 0.08, 0.03, 0.02, 0.0, 0.01, -0.01, 0.02, 0.005, -0.02, 0.01]
@@ -214,6 +232,10 @@ EXPLORERS = {
     "spline_cdfs.spline_explorer": lambda: spline_cdfs.spline_explorer(dpi=40),
     "total_correlation.tc_explorer":
         lambda: total_correlation.tc_explorer(TC_RESULTS, TC_EXACT, dpi=30),
+    "mutual_information.mi_explorer":
+        lambda: mutual_information.mi_explorer(MI_RESULTS, MI_EXACT, dpi=30),
+    "estimators_under_the_microscope.microscope_explorer":
+        lambda: estimators_under_the_microscope.microscope_explorer(MICROSCOPE_RESULTS, MICROSCOPE_EXACT, dpi=30),
     "which_rotation.rotation_explorer":
         lambda: which_rotation.rotation_explorer(WHICH_ROTATION_RUNS, WHICH_ROTATION_TC, dpi=30),
     "why_standard_normal.standard_normal_explorer":
@@ -263,12 +285,14 @@ PREDICTIONS = {
     "diagonal_vs_coupling": diagonal_vs_coupling.which_family,
     "empirical_cdf": empirical_cdf.band_prediction,
     "entropy_from_a_flow": entropy_from_a_flow.above_or_below,
+    "estimators_under_the_microscope": estimators_under_the_microscope.too_high_or_too_low,
     "forward_vs_inverse": forward_vs_inverse.cost_prediction,
     "householder": householder.flip_or_turn,
     "kde_and_mixture_cdf": kde_and_mixture_cdf.bandwidth_prediction,
     "layerwise_inspection": layerwise_inspection.first_layer_prediction,
     "learnable_mixture_cdf": lambda: learnable_mixture_cdf.where_does_the_loss_end(1.5),
     "mask_design": None,
+    "mutual_information": mutual_information.same_or_not,
     "nll_training": nll_training.which_term_rises,
     "numerical_inversion": numerical_inversion.newton_from_the_valley,
     "numerical_mechanics": numerical_mechanics.epsilon_prediction,

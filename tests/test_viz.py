@@ -83,3 +83,15 @@ def test_samples_map_mask_and_coverage_panels():
     assert "transformed 2/4, context 2/4" in texts[0] and "\u2713" in texts[1]
     repeated = viz.coverage_panel([MASK, MASK])  # one mask repeated never covers
     assert "\u2713" not in repeated.texts[-1].get_text()
+
+
+def test_estimates_frame_is_one_fixed_size_panel_with_its_readout():
+    from matplotlib.figure import Figure
+
+    from gauss_flows.presentation.style import FIGSIZE
+
+    fig, readout = viz.estimates_frame({"a": [1.0, 3.0], "b": [0.0, 0.0, 0.0]}, 0.5, heading="case 1",
+                                       title="t", ylabel="nats")
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    assert tuple(fig.get_size_inches()) == pytest.approx(FIGSIZE["single"])
+    assert readout == "case 1; a: 2.000 ± 1.000 (bias +1.500); b: 0.000 ± 0.000 (bias -0.500)"

@@ -26,7 +26,7 @@ from matplotlib.colors import ListedColormap, TwoSlopeNorm
 from matplotlib.patches import Patch, Rectangle
 
 from gauss_flows.masks import coverage
-from gauss_flows.presentation.style import (ACCENT, ACTIVE, CYCLE, DATA, DENSITY_CMAP, GAUSS_KW, NEUTRAL, PASSIVE,
+from gauss_flows.presentation.style import (ACCENT, ACTIVE, CYCLE, DATA, DENSITY_CMAP, FIGSIZE, GAUSS_KW, NEUTRAL, PASSIVE,
                     SIGNED_CMAP, ZERO, style_ax)
 
 ROLE_CMAP = ListedColormap([PASSIVE, ACTIVE])  # False -> passive, True -> active
@@ -285,3 +285,16 @@ def estimates_panel(estimates: Mapping[str, np.ndarray], exact: float, *, ax=Non
     ax.legend(loc="upper right")
     style_ax(ax, title, None, ylabel)
     return ax, stats
+
+
+def estimates_frame(estimates: Mapping[str, np.ndarray], exact: float, *, heading: str, title: str,
+                    ylabel: str):
+    """An explorer frame of :func:`estimates_panel`: a fixed-size figure with the one panel, and
+    its readout ``"{heading}; {name}: {mean} ± {se} (bias {mean - exact}); ..."``."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=FIGSIZE["single"], layout="none")
+    ax = fig.add_axes((0.14, 0.18, 0.82, 0.7))
+    _, stats = estimates_panel(estimates, exact, ax=ax, ylabel=ylabel, title=title)
+    lines = [heading] + [f"{name}: {mean:.3f} ± {se:.3f} (bias {mean - exact:+.3f})" for name, (mean, se) in stats.items()]
+    return fig, "; ".join(lines)

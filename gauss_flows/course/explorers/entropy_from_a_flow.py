@@ -18,23 +18,16 @@ __all__ = ["entropy_explorer", "above_or_below"]
 
 
 def _render(distribution: str, n: float, *, results, exact):
-    from matplotlib.figure import Figure
-
-    from gauss_flows.presentation.style import FIGSIZE
-    from gauss_flows.presentation.viz import estimates_panel
+    from gauss_flows.presentation.viz import estimates_frame
 
     n = int(round(n))
     if (distribution, n) not in results:
         raise ValueError(f"No estimates were recorded for ({distribution!r}, n = {n}); "
                          f"recorded: {sorted(results)}.")
-    fig = Figure(figsize=FIGSIZE["single"], layout="none")
-    ax = fig.add_axes((0.14, 0.18, 0.82, 0.7))
     truth = exact[distribution]
-    _, stats = estimates_panel(results[distribution, n], truth, ax=ax, ylabel="entropy (nats)",
-                               title=f"{distribution}, n = {n} training points")
-    lines = [f"{distribution}, n = {n}: exact H = {truth:.3f} nats"]
-    lines += [f"{name}: {mean:.3f} ± {se:.3f} (bias {mean - truth:+.3f})" for name, (mean, se) in stats.items()]
-    return fig, "; ".join(lines)
+    return estimates_frame(results[distribution, n], truth,
+                           heading=f"{distribution}, n = {n}: exact H = {truth:.3f} nats",
+                           title=f"{distribution}, n = {n} training points", ylabel="entropy (nats)")
 
 
 def entropy_explorer(results: dict, exact: dict, **kwargs) -> Explorer:

@@ -20,22 +20,14 @@ __all__ = ["tc_explorer", "which_keeps_up"]
 
 
 def _render(d: float, rho: float, *, results, exact):
-    from matplotlib.figure import Figure
-
-    from gauss_flows.presentation.style import FIGSIZE
-    from gauss_flows.presentation.viz import estimates_panel
+    from gauss_flows.presentation.viz import estimates_frame
 
     d = int(round(d))
     if (d, rho) not in results:
         raise ValueError(f"No estimates were recorded for d = {d}, rho = {rho}; recorded: {sorted(results)}.")
-    fig = Figure(figsize=FIGSIZE["single"], layout="none")
-    ax = fig.add_axes((0.14, 0.18, 0.82, 0.7))
     truth = exact[d, rho]
-    _, stats = estimates_panel(results[d, rho], truth, ax=ax, ylabel="total correlation (nats)",
-                               title=f"d = {d}, ρ = {rho}")
-    lines = [f"d = {d}, rho = {rho}: exact TC = {truth:.3f} nats"]
-    lines += [f"{name}: {mean:.3f} ± {se:.3f} (bias {mean - truth:+.3f})" for name, (mean, se) in stats.items()]
-    return fig, "; ".join(lines)
+    return estimates_frame(results[d, rho], truth, heading=f"d = {d}, rho = {rho}: exact TC = {truth:.3f} nats",
+                           title=f"d = {d}, ρ = {rho}", ylabel="total correlation (nats)")
 
 
 def tc_explorer(results: dict, exact: dict, **kwargs) -> Explorer:
