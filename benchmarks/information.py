@@ -1,4 +1,4 @@
-"""Section 6, information: bias and spread of each estimator against the exact value.
+"""Section 7, information: bias and spread of each estimator against the exact value.
 
 For a correlated Gaussian in d dimensions (equicorrelation 0.5) pushed through an elementwise
 bijector that makes it non-Gaussian (x -> x + x^3/3 on every coordinate), the exact entropy
