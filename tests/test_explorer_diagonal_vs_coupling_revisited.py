@@ -34,11 +34,21 @@ def test_a_padded_flow_is_the_small_flow(family):
     assert float(np.max(np.abs(gf.jit_log_prob(broken, x) - gf.jit_log_prob(small, x)))) > 1e-3
 
 
+TINY = dict(seeds=2, budgets=(40, 80), n_train=100,
+            training=dict(learning_rate=3e-2, max_epochs=4, batch_size=40, val_fraction=0.2, patience=None))
+
+
 @pytest.fixture(scope="module")
 def tiny_record():
-    return dvc.run_grid("coupling", 1, seeds=2, budgets=(40, 80), n_train=100,
-                        training=dict(learning_rate=3e-2, max_epochs=4, batch_size=40, val_fraction=0.2,
-                                      patience=None))
+    return dvc.run_grid("coupling", 1, **TINY)
+
+
+def test_programs_run_two_at_a_time_give_the_records_of_one_at_a_time(tiny_record):
+    both = dvc.run_all(depths=(1,), families=dvc.FAMILIES, threads=2, **TINY)
+    assert set(both) == {("diagonal", 1), ("coupling", 1)}
+    np.testing.assert_array_equal(both["coupling", 1]["kl"], tiny_record["kl"])
+    np.testing.assert_array_equal(both["coupling", 1]["epochs"], tiny_record["epochs"])
+    assert both["diagonal", 1]["family"] == "diagonal" and np.all(np.isfinite(both["diagonal", 1]["kl"]))
 
 
 def test_the_grid_trains_every_member_and_leaves_the_padding_alone(tiny_record):
