@@ -41,7 +41,8 @@ from jax import Array
 from jax.scipy.special import digamma, ndtri
 
 __all__ = ["skewness", "excess_kurtosis", "marginal_entropy", "gaussian_entropy", "negentropy",
-           "joint_entropy", "total_correlation", "gaussian_total_correlation",
+           "joint_entropy", "kozachenko_leonenko", "log_unit_ball_volume", "total_correlation",
+           "gaussian_total_correlation",
            "kl_to_standard_normal", "jarque_bera", "qq_data", "layers_needed"]
 
 _HALF_LOG_2PI_E = 0.5 * math.log(2.0 * math.pi * math.e)
@@ -151,9 +152,23 @@ def joint_entropy(x, k: int = 4) -> Array:
     x, _ = _columns(x, "joint_entropy", min_rows=k + 2)
     n, d = x.shape
     eps = np.maximum(_kth_neighbour_distance(x, k), np.finfo(np.float64).tiny)  # ties: no log 0
-    log_unit_ball = 0.5 * d * math.log(math.pi) - math.lgamma(0.5 * d + 1.0)
-    value = digamma(float(n)) - digamma(float(k)) + log_unit_ball + d * np.mean(np.log(eps))
-    return jnp.asarray(value, x.dtype)
+    return jnp.asarray(kozachenko_leonenko(eps, d, k), x.dtype)
+
+
+def log_unit_ball_volume(d: int) -> float:
+    """:math:`\log V_d = \tfrac d2\log\pi - \log\Gamma(\tfrac d2 + 1)`, the unit ball of :math:`\mathbb R^d`."""
+    return 0.5 * d * math.log(math.pi) - math.lgamma(0.5 * d + 1.0)
+
+
+def kozachenko_leonenko(distances, d: int, k: int) -> float:
+    """The Kozachenko-Leonenko entropy from the distances :math:`\varepsilon_j` of :math:`n` points
+    of :math:`\mathbb R^d` to their :math:`k`-th nearest neighbours:
+
+    .. math::  \hat H = \psi(n) - \psi(k) + \log V_d + \frac dn\sum_j \log\varepsilon_j.
+    """
+    distances = np.asarray(distances, dtype=np.float64)
+    return float(digamma(float(distances.size)) - digamma(float(k)) + log_unit_ball_volume(int(d))
+                 + int(d) * np.mean(np.log(distances)))
 
 
 def total_correlation(x, *, joint: float | None = None, k: int = 4) -> Array:
