@@ -18,6 +18,8 @@ from .rbig import rbig, rbig_fit
 from .training import fit, fit_ensemble, training_step
 from . import coupling_equivalence
 from . import trajectory
+from . import flow_matching, trace
+from .flow_matching import fit_flow_matching
 
 __version__ = "0.1.0"
 

@@ -156,12 +156,12 @@ def joint_entropy(x, k: int = 4) -> Array:
 
 
 def log_unit_ball_volume(d: int) -> float:
-    """:math:`\log V_d = \tfrac d2\log\pi - \log\Gamma(\tfrac d2 + 1)`, the unit ball of :math:`\mathbb R^d`."""
+    r""":math:`\log V_d = \tfrac d2\log\pi - \log\Gamma(\tfrac d2 + 1)`, the unit ball of :math:`\mathbb R^d`."""
     return 0.5 * d * math.log(math.pi) - math.lgamma(0.5 * d + 1.0)
 
 
 def kozachenko_leonenko(distances, d: int, k: int) -> float:
-    """The Kozachenko-Leonenko entropy from the distances :math:`\varepsilon_j` of :math:`n` points
+    r"""The Kozachenko-Leonenko entropy from the distances :math:`\varepsilon_j` of :math:`n` points
     of :math:`\mathbb R^d` to their :math:`k`-th nearest neighbours:
 
     .. math::  \hat H = \psi(n) - \psi(k) + \log V_d + \frac dn\sum_j \log\varepsilon_j.

@@ -19,3 +19,6 @@ from .linear import Linear, LULinear
 from .permute import Permute
 from .residual import InvertibleResidual
 from .rotations import FixedRotation, Householder, ICARotation, PCARotation, RandomRotation
+# --- continuous time: ODE flows ---
+from .continuous import ContinuousFlow, VectorField
+from .linear_ode import LinearODE
