@@ -32,7 +32,8 @@ from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,
                                           nll_training, numerical_inversion, numerical_mechanics,
                                           one_by_one_and_actnorm, pca_warm_start, rbig_loop,
                                           rbig_warm_start, rotation_zoo, spline_cdfs,
-                                          total_correlation, which_rotation, why_standard_normal)
+                                          total_correlation, training_a_continuous_flow, which_rotation,
+                                          why_standard_normal)
 from gauss_flows.trajectory import fit_trajectory  # noqa: E402
 
 
@@ -54,6 +55,14 @@ ENTROPY_EXACT = {"Gaussian": 2.33, "cubed Gaussian": 3.39}
 ENTROPY_RESULTS = {(name, n): {"flow": list(h + np.array([0.05, 0.02, 0.04]) / (n / 500)),
                                "k-NN": list(h + np.array([-0.08, 0.03, -0.02]) / (n / 500))}
                    for name, h in ENTROPY_EXACT.items() for n in (500, 2000)}
+
+#: Part 6 · 03's recorded snapshots (a coarse density per epoch, its KL) and tolerance sweep.
+_GRID_X, _GRID_Y = np.meshgrid(np.linspace(-2, 2, 12), np.linspace(-1.5, 1.5, 9))
+CONTINUOUS_EXACT = np.exp(-0.5 * ((_GRID_X ** 2 + _GRID_Y ** 2 - 1.0) / 0.3) ** 2)
+CONTINUOUS_SNAPSHOTS = {e: np.exp(-0.5 * (_GRID_X ** 2 + _GRID_Y ** 2) * (1 + e / 10)) for e in (0, 5, 20)}
+CONTINUOUS_KLS = {0: 1.4, 5: 0.6, 20: 0.1}
+CONTINUOUS_TOLERANCES = [{"rtol": 10.0 ** -k, "evaluations": 12.0 + 6 * k, "error": 10.0 ** (-k - 1)}
+                         for k in range(1, 6)]
 
 #: Part 5 · 04's grid, recorded: KL over 3 seeds at two budgets and two depths, a coarse density.
 def _dvc_record(family, depth, offset):
@@ -246,6 +255,11 @@ EXPLORERS = {
     "depth_and_residual_flows.explorer": lambda: depth_and_residual_flows.explorer(),
     "diagonal_vs_coupling_revisited.budget_explorer":
         lambda: diagonal_vs_coupling_revisited.budget_explorer(DVC_GRID),
+    "training_a_continuous_flow.snapshot_explorer":
+        lambda: training_a_continuous_flow.snapshot_explorer(CONTINUOUS_SNAPSHOTS, CONTINUOUS_KLS, CONTINUOUS_EXACT,
+                                                             (-2, 2, -1.5, 1.5), dpi=30),
+    "training_a_continuous_flow.tolerance_explorer":
+        lambda: training_a_continuous_flow.tolerance_explorer(CONTINUOUS_TOLERANCES, dpi=30),
 }
 
 #: Explorers whose controls are checked elsewhere (with the reason): the contract test still
@@ -285,6 +299,7 @@ PREDICTIONS = {
     "diagonal_vs_coupling": diagonal_vs_coupling.which_family,
     "empirical_cdf": empirical_cdf.band_prediction,
     "entropy_from_a_flow": entropy_from_a_flow.above_or_below,
+    "training_a_continuous_flow": training_a_continuous_flow.cheaper_or_dearer,
     "estimators_under_the_microscope": estimators_under_the_microscope.too_high_or_too_low,
     "forward_vs_inverse": forward_vs_inverse.cost_prediction,
     "householder": householder.flip_or_turn,
