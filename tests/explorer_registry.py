@@ -28,7 +28,7 @@ from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
                                           forward_vs_inverse, householder, kde_and_mixture_cdf,
-                                          layerwise_inspection, learnable_mixture_cdf, mask_design,
+                                          layerwise_inspection, learnable_mixture_cdf, linear_ode, mask_design,
                                           nll_training, numerical_inversion, numerical_mechanics,
                                           one_by_one_and_actnorm, pca_warm_start, rbig_loop,
                                           rbig_warm_start, rotation_zoo, spline_cdfs,
@@ -214,6 +214,7 @@ EXPLORERS = {
     "learnable_mixture_cdf.training_replay_explorer":
         lambda: learnable_mixture_cdf.training_replay_explorer(
             *replay_inputs()[1:], replay_inputs()[0], steps=REPLAY_STEPS, dpi=40),
+    "linear_ode.linear_ode_explorer": lambda: linear_ode.linear_ode_explorer(dpi=30),
     "mask_design.mask_explorer": lambda: mask_design.mask_explorer(6),
     "mask_design.image_mask_explorer": lambda: mask_design.image_mask_explorer((4, 4)),
     "nll_training.nll_training_explorer":
@@ -291,6 +292,7 @@ PREDICTIONS = {
     "kde_and_mixture_cdf": kde_and_mixture_cdf.bandwidth_prediction,
     "layerwise_inspection": layerwise_inspection.first_layer_prediction,
     "learnable_mixture_cdf": lambda: learnable_mixture_cdf.where_does_the_loss_end(1.5),
+    "linear_ode": linear_ode.shear_prediction,
     "mask_design": None,
     "mutual_information": mutual_information.same_or_not,
     "nll_training": nll_training.which_term_rises,
