@@ -16,7 +16,6 @@ included, and a negative time is the inverse flow :math:`e^{-tA}`.
 
 from __future__ import annotations
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -58,16 +57,15 @@ def pushed_density(generator, time) -> Transformed:
 
 
 @jax.jit
-def _state(flow: LinearODE):
+def _state(generator, time):
     """Everything one frame needs, compiled once for every (A, t) of the explorer."""
+    flow = LinearODE(generator, time)
     matrix = flow.matrix()
     # the paths of the ring's points from time 0 to t: e^{sA} z0 for s in [0, t]
-    at_time = lambda s: eqx.tree_at(lambda f: f.time, flow, s)
-    paths = jax.vmap(lambda s: at_time(s).matrix() @ _RING.T)(jnp.linspace(0.0, 1.0, _N_PATH) * flow.time)
+    paths = jax.vmap(lambda s: LinearODE(generator, s).matrix() @ _RING.T)(jnp.linspace(0.0, 1.0, _N_PATH) * time)
     xs = jnp.linspace(*WINDOW, _N_GRID)
     X, Y = jnp.meshgrid(xs, xs)
-    pushed = Transformed(StandardNormal((2,)), Invert(flow))  # see pushed_density
-    density = jnp.exp(pushed.log_prob(jnp.stack([X.ravel(), Y.ravel()], -1)))
+    density = jnp.exp(pushed_density(generator, time).log_prob(jnp.stack([X.ravel(), Y.ravel()], -1)))
     _, numerical = jnp.linalg.slogdet(matrix)
     log_det = flow.transform_and_log_det(jnp.zeros(2, matrix.dtype))[1]
     return matrix, paths, density.reshape(_N_GRID, _N_GRID), log_det, numerical
@@ -79,7 +77,10 @@ def _render(generator: str, t: float):
     from gauss_flows.presentation.style import ACCENT, DATA, DENSITY_CMAP, FIGSIZE, NEUTRAL, style_ax
 
     A = GENERATORS[generator]
-    matrix, paths, density, log_det, numerical = (np.asarray(v) + 0.0 for v in _state(LinearODE(A, t)))
+    generator_array = jnp.asarray(A)
+    # (+ 0.0 turns a -0.0 into 0.0, so the readout never shows "-0.000000")
+    matrix, paths, density, log_det, numerical = (
+        np.asarray(v) + 0.0 for v in _state(generator_array, jnp.asarray(t, generator_array.dtype)))
     moved = _PARTICLES @ matrix.T
 
     fig = Figure(figsize=FIGSIZE["wide"], layout="none")
