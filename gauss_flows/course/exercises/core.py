@@ -60,6 +60,8 @@ def _args(item) -> tuple:
 def show_args(args: tuple) -> str:
     """``(0.5, [1., 2.])``: the arguments of a call as a student reads them in a message."""
     def one(a):
+        if callable(a):  # a function passed as an argument (a vector field, ...): its name
+            return getattr(a, "__name__", type(a).__name__)
         a = np.asarray(a)
         return np.array2string(a, precision=4, suppress_small=True, separator=", ") if a.ndim else f"{a.item():.4g}"
     return "(" + ", ".join(one(a) for a in args) + ")"
