@@ -10,6 +10,8 @@ for a field ``f(t, z)`` of any dimension (the rate at which the log-density fall
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -89,6 +91,11 @@ FIELDS = [linear_2d, turning_2d, spreading_2d, curling_3d]
 
 
 def _jacobian(f, t, z):
+    return _jacobian_cached(f, float(t), tuple(float(v) for v in np.ravel(z)))
+
+
+@lru_cache(maxsize=256)  # the reference and every listed mistake need the same few Jacobians
+def _jacobian_cached(f, t, z):
     return np.asarray(jax.jacfwd(lambda v: f(t, v))(jnp.asarray(z, dtype=float)))
 
 

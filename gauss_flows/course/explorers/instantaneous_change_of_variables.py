@@ -119,13 +119,13 @@ def along_the_way(x, times=TIMES, *, n_grid: int = 64) -> dict:
             "grid": grid, "density": density, "mass": density.sum(axis=(1, 2)) * cell}
 
 
-def _render(t: float, divergence_shown: bool, *, snapshots):
+def _render(t: float, divergence_shown: bool, *, snapshots, max_particles: int):
     from matplotlib.figure import Figure
 
     from gauss_flows.presentation.style import DENSITY_CMAP, FIGSIZE, SIGNED_CMAP, style_ax
 
     k = snapshots["times"].index(t)
-    particles, log_p = snapshots["particles"][k], snapshots["log_p"][k]
+    particles, log_p = snapshots["particles"][k][:max_particles], snapshots["log_p"][k][:max_particles]
     fig = Figure(figsize=FIGSIZE["wide"], layout="none")
     left, right = fig.add_axes((0.03, 0.08, 0.4, 0.8)), fig.add_axes((0.5, 0.08, 0.4, 0.8))
     bar = fig.add_axes((0.89, 0.08, 0.012, 0.8))
@@ -163,10 +163,11 @@ def _render(t: float, divergence_shown: bool, *, snapshots):
     return fig, readout
 
 
-def flow_explorer(snapshots: dict, **kwargs) -> Explorer:
+def flow_explorer(snapshots: dict, *, max_particles: int = 3000, **kwargs) -> Explorer:
     """Controls: the time (the snapshots' times) x whether the divergence colours the field panel.
 
-    ``snapshots`` is :func:`along_the_way`'s result; ``kwargs`` go to ``Explorer`` (e.g. ``dpi``)."""
+    ``snapshots`` is :func:`along_the_way`'s result (its first ``max_particles`` particles are
+    drawn); ``kwargs`` go to ``Explorer`` (e.g. ``dpi``)."""
     missing = {"times", "particles", "log_p", "log_det", "density", "mass"} - set(snapshots)
     if missing:
         raise ValueError(f"flow_explorer needs the result of along_the_way; missing {sorted(missing)}.")
@@ -174,7 +175,7 @@ def flow_explorer(snapshots: dict, **kwargs) -> Explorer:
                 "divergence_shown": Toggle("colour by tr df/dz")}
 
     def render(t, divergence_shown):
-        return _render(t, divergence_shown, snapshots=snapshots)
+        return _render(t, divergence_shown, snapshots=snapshots, max_particles=max_particles)
 
     return Explorer(render, controls, title="Particles, field and density along the flow", **kwargs)
 
