@@ -72,6 +72,7 @@ def _state(generator, time):
 
 
 def _render(generator: str, t: float):
+    from matplotlib.colors import PowerNorm
     from matplotlib.figure import Figure
 
     from gauss_flows.presentation.style import ACCENT, DATA, DENSITY_CMAP, FIGSIZE, NEUTRAL, style_ax
@@ -104,8 +105,9 @@ def _render(generator: str, t: float):
     left.plot(end[0], end[1], "o", color=ACCENT, ms=5, mec="white", zorder=5)
     style_ax(left, f"particles and grid after exp(tA), t = {t:g}", grid=False, equal=True,
              xlim=WINDOW, ylim=WINDOW)
+    # a square-root colour scale: the contraction's peak and a spread-out density both stay visible
     image = right.imshow(density, origin="lower", extent=(*WINDOW, *WINDOW), cmap=DENSITY_CMAP,
-                         vmin=0.0, vmax=DENSITY_MAX, aspect="equal")
+                         norm=PowerNorm(0.5, vmin=0.0, vmax=DENSITY_MAX), aspect="equal")
     style_ax(right, "exact density p_t of the moved Gaussian", grid=False, equal=True)
     fig.colorbar(image, cax=bar, label="p_t(z)")
     for ax in (left, right):
