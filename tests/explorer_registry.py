@@ -24,11 +24,12 @@ from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,
                                           coupling_equals_diagonal, coupling_vs_autoregressive,
                                           depth_and_residual_flows, diagonal_vs_coupling_revisited,
                                           entropy_from_a_flow, estimators_under_the_microscope,
+                                          instantaneous_change_of_variables,
                                           mutual_information, zero_initialisation,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
                                           forward_vs_inverse, householder, kde_and_mixture_cdf,
-                                          layerwise_inspection, learnable_mixture_cdf, mask_design,
+                                          layerwise_inspection, learnable_mixture_cdf, linear_ode, mask_design,
                                           nll_training, numerical_inversion, numerical_mechanics,
                                           one_by_one_and_actnorm, pca_warm_start, rbig_loop,
                                           rbig_warm_start, rotation_zoo, spline_cdfs,
@@ -192,6 +193,13 @@ def warm_start_inputs():
     return runs, [0, 5, 10], data
 
 
+@lru_cache(maxsize=None)
+def icov_snapshots():
+    """Part 6 · 01: a few particles carried to three times, densities on a small grid."""
+    return instantaneous_change_of_variables.along_the_way(jr.normal(jr.key(0), (200, 2)), [0.0, 0.5, 1.0],
+                                                           n_grid=40)
+
+
 # ------------------------------------------------------------------ the registry
 EXPLORERS = {
     "bijector_menu.bijector_menu_explorer":
@@ -223,6 +231,9 @@ EXPLORERS = {
     "learnable_mixture_cdf.training_replay_explorer":
         lambda: learnable_mixture_cdf.training_replay_explorer(
             *replay_inputs()[1:], replay_inputs()[0], steps=REPLAY_STEPS, dpi=40),
+    "instantaneous_change_of_variables.flow_explorer":
+        lambda: instantaneous_change_of_variables.flow_explorer(icov_snapshots(), dpi=30),
+    "linear_ode.linear_ode_explorer": lambda: linear_ode.linear_ode_explorer(dpi=30),
     "mask_design.mask_explorer": lambda: mask_design.mask_explorer(6),
     "mask_design.image_mask_explorer": lambda: mask_design.image_mask_explorer((4, 4)),
     "nll_training.nll_training_explorer":
@@ -306,6 +317,8 @@ PREDICTIONS = {
     "kde_and_mixture_cdf": kde_and_mixture_cdf.bandwidth_prediction,
     "layerwise_inspection": layerwise_inspection.first_layer_prediction,
     "learnable_mixture_cdf": lambda: learnable_mixture_cdf.where_does_the_loss_end(1.5),
+    "instantaneous_change_of_variables": instantaneous_change_of_variables.where_does_density_fall,
+    "linear_ode": linear_ode.shear_prediction,
     "mask_design": None,
     "mutual_information": mutual_information.same_or_not,
     "nll_training": nll_training.which_term_rises,

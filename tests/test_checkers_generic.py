@@ -255,6 +255,10 @@ REGISTRY: dict[str, Entry] = {
     "layerwise_inspection.check_kl_drops": DEFAULT,
     "learnable_mixture_cdf.check_gaussian_nll": DEFAULT,
     "learnable_mixture_cdf.check_warm_start": DEFAULT,
+    "instantaneous_change_of_variables.check_field_divergence": DEFAULT,
+    "instantaneous_change_of_variables.check_log_density_along_path": DEFAULT,
+    "linear_ode.check_log_det_expm": DEFAULT,
+    "linear_ode.check_pushed_covariance": DEFAULT,
     "mask_design.check_design_masks": Entry(also_right={
         "sign": "swapping active and passive in every mask gives another covering design"}),
     "mask_design.check_frozen_block": DEFAULT,

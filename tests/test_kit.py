@@ -162,3 +162,12 @@ def test_call_student_names_the_exercise_and_lets_a_stub_through():
 
     with pytest.raises(NotImplementedError, match="write me"):
         call_student(stub, 1, exercise=2, call="stub(1)")
+
+
+def test_show_args_names_a_function_argument():
+    from gauss_flows.course.exercises.core import show_args
+
+    def swirl(t, z):
+        return z
+
+    assert show_args((swirl, 0.5, np.array([1.0, 2.0]))) == "(swirl, 0.5, [1., 2.])"

@@ -60,6 +60,8 @@ def _args(item) -> tuple:
 def show_args(args: tuple) -> str:
     """``(0.5, [1., 2.])``: the arguments of a call as a student reads them in a message."""
     def one(a):
+        if callable(a):  # a function passed as an argument (a vector field, ...): its name
+            return getattr(a, "__name__", type(a).__name__)
         if isinstance(a, str):
             return repr(a)
         array = np.asarray(a) if not hasattr(a, "__dict__") or hasattr(a, "__array__") else None
