@@ -209,6 +209,8 @@ REGISTRY: dict[str, Entry] = {
     "entropy_from_a_flow.check_lognormal_entropy": DEFAULT,
     "estimators_under_the_microscope.check_broken": DEFAULT,
     "estimators_under_the_microscope.check_kozachenko_leonenko": DEFAULT,
+    "flow_matching.check_cfm_loss": DEFAULT,
+    "flow_matching.check_marginal_field": DEFAULT,
     "hutchinson.check_one_probe_estimate": DEFAULT,
     "hutchinson.check_hutchinson_variances": DEFAULT,
     "mutual_information.check_block_mutual_information": DEFAULT,
