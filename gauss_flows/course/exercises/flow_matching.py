@@ -20,7 +20,7 @@ import numpy as np
 from jax.scipy.special import logsumexp
 
 from gauss_flows.flow_matching import conditional_flow_matching_loss
-from gauss_flows.course.exercises.core import Mistake, call_student, check_function, check_value, fail
+from gauss_flows.course.exercises.core import Mistake, call_for_number, check_function, check_value, fail
 
 __all__ = ["check_cfm_loss", "check_marginal_field", "marginal_field_reference"]
 
@@ -79,17 +79,8 @@ def check_cfm_loss(cfm_loss) -> None:
     got = []
     for name, field, x, z, t in cases:
         call = f"cfm_loss({name}, x, z, t) with {x.shape[0]} points"
-        out = call_student(cfm_loss, field, x, z, t, exercise=1, call=call)
-        if out is None:
-            raise fail(1, f"`{call}` returned None: did you forget the `return` statement?")
-        try:
-            value = np.asarray(out, dtype=float)
-        except (TypeError, ValueError) as err:
-            raise fail(1, f"`{call}` gave a {type(out).__name__}, not a number.") from err
-        if value.shape != ():
-            raise fail(1, f"`{call}` returned an array of shape {value.shape}; the loss is a single number "
-                          "(the mean over the points).")
-        got.append(float(value))
+        got.append(call_for_number(cfm_loss, field, x, z, t, exercise=1, call=call,
+                                   what="a single number (the loss is the mean over the points)"))
     want = np.array([float(conditional_flow_matching_loss(field, x, z, t)) for _, field, x, z, t in cases])
     check_value(np.array(got), want, name="cfm_loss (over the checker's fields and batches)", exercise=1,
                 mistakes=_loss_mistakes(cases), rtol=1e-6, atol=1e-9)

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gauss_flows.trace import exact_trace, hutchinson_variance
-from gauss_flows.course.exercises.core import Mistake, call_student, check_function, check_value, fail
+from gauss_flows.course.exercises.core import Mistake, call_for_number, check_function, check_value, fail
 
 __all__ = ["check_one_probe_estimate", "check_hutchinson_variances"]
 
@@ -75,18 +75,9 @@ def check_one_probe_estimate(one_probe_estimate) -> None:
     got = []
     for name, f, z, eps in cases:
         call = f"one_probe_estimate({name}, z, eps)"
-        out = call_student(one_probe_estimate, f, z, eps, exercise=1, call=call,
-                           context=f" (z = {np.round(np.asarray(z), 3)}, eps = {np.round(np.asarray(eps), 3)})")
-        if out is None:
-            raise fail(1, f"`{call}` returned None: did you forget the `return` statement?")
-        try:
-            value = np.asarray(out, dtype=float)
-        except (TypeError, ValueError) as err:
-            raise fail(1, f"`{call}` gave a {type(out).__name__}, not a number.") from err
-        if value.shape != ():
-            raise fail(1, f"`{call}` returned an array of shape {value.shape}; expected a single number, "
-                          "the scalar eps^T J eps.")
-        got.append(float(value))
+        got.append(call_for_number(one_probe_estimate, f, z, eps, exercise=1, call=call,
+                                   context=f" (z = {np.round(np.asarray(z), 3)}, eps = {np.round(np.asarray(eps), 3)})",
+                                   what="a single number, the scalar eps^T J eps"))
     want = np.array([_reference(f, z, eps) for _, f, z, eps in cases])
     check_value(np.array(got), want, name="one_probe_estimate (over the checker's fields, points and probes)",
                 exercise=1, mistakes=_estimate_mistakes(cases), rtol=1e-6, atol=1e-9)
