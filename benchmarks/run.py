@@ -98,6 +98,11 @@ def run_section(name: str, tiny: bool, out: Path) -> dict:
 
         return information.run(dims=(2,) if tiny else (2, 5, 10), sizes=(300,) if tiny else (500, 5000),
                                seeds=2 if tiny else 5)
+    if name == "continuous":
+        import continuous
+
+        settings = continuous.Settings()
+        return continuous.run(settings.tiny() if tiny else settings)
     raise ValueError(f"unknown section {name!r}; choose from {SECTIONS}")
 
 

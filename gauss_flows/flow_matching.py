@@ -28,6 +28,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
+import optax
 from jax import Array
 
 from .parameters import split_trainable
@@ -73,12 +74,14 @@ def _steps(params, static, optimizer, opt_state, key, data, batch_size: int, n_s
 
 
 def fit_flow_matching(key: Array, field, data, *, learning_rate: float = 1e-3, n_steps: int = 2000,
-                      batch_size: int = 256, log_every: int = 100):
+                      batch_size: int = 256, log_every: int = 100,
+                      optimizer: optax.GradientTransformation | None = None):
     """Train the vector field ``field`` (``field(t, z)``) by conditional flow matching.
 
     Steps run ``log_every`` at a time in one compiled scan; the mean loss of each chunk is
     recorded. Returns ``(field, history)`` with ``history["loss"]`` (one entry per chunk) and
-    ``history["steps"]`` (the step count at the end of each chunk). Raises
+    ``history["steps"]`` (the step count at the end of each chunk). ``optimizer`` (any optax
+    transformation, e.g. with a schedule over ``n_steps``) replaces Adam at ``learning_rate``. Raises
     :class:`~gauss_flows.training.TrainingDivergedError` if the loss turns NaN or infinite.
     """
     shape = tuple(getattr(field, "shape", jnp.shape(data)[1:]))
@@ -93,7 +96,7 @@ def fit_flow_matching(key: Array, field, data, *, learning_rate: float = 1e-3, n
     if int(n_steps) < 1 or int(batch_size) < 1 or int(log_every) < 1:
         raise ValueError(f"fit_flow_matching expects n_steps, batch_size and log_every >= 1, got "
                          f"{n_steps}, {batch_size} and {log_every}.")
-    optimizer = adam(float(learning_rate))
+    optimizer = adam(float(learning_rate)) if optimizer is None else optimizer
     params, static = split_trainable(field)
     opt_state = optimizer.init(params)
     history = {"loss": [], "steps": []}

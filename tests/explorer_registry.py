@@ -24,15 +24,17 @@ from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,
                                           coupling_equals_diagonal, coupling_vs_autoregressive,
                                           depth_and_residual_flows, diagonal_vs_coupling_revisited,
                                           entropy_from_a_flow, estimators_under_the_microscope, flow_matching,
+                                          instantaneous_change_of_variables,
                                           mutual_information, zero_initialisation,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
                                           forward_vs_inverse, householder, hutchinson, kde_and_mixture_cdf,
-                                          layerwise_inspection, learnable_mixture_cdf, mask_design,
+                                          layerwise_inspection, learnable_mixture_cdf, linear_ode, mask_design,
                                           nll_training, numerical_inversion, numerical_mechanics,
                                           one_by_one_and_actnorm, pca_warm_start, rbig_loop,
                                           rbig_warm_start, rotation_zoo, spline_cdfs,
-                                          total_correlation, which_rotation, why_standard_normal)
+                                          total_correlation, training_a_continuous_flow, which_rotation,
+                                          why_standard_normal)
 from gauss_flows.trajectory import fit_trajectory  # noqa: E402
 
 
@@ -64,6 +66,14 @@ ENTROPY_EXACT = {"Gaussian": 2.33, "cubed Gaussian": 3.39}
 ENTROPY_RESULTS = {(name, n): {"flow": list(h + np.array([0.05, 0.02, 0.04]) / (n / 500)),
                                "k-NN": list(h + np.array([-0.08, 0.03, -0.02]) / (n / 500))}
                    for name, h in ENTROPY_EXACT.items() for n in (500, 2000)}
+
+#: Part 6 · 03's recorded snapshots (a coarse density per epoch, its KL) and tolerance sweep.
+_GRID_X, _GRID_Y = np.meshgrid(np.linspace(-2, 2, 12), np.linspace(-1.5, 1.5, 9))
+CONTINUOUS_EXACT = np.exp(-0.5 * ((_GRID_X ** 2 + _GRID_Y ** 2 - 1.0) / 0.3) ** 2)
+CONTINUOUS_SNAPSHOTS = {e: np.exp(-0.5 * (_GRID_X ** 2 + _GRID_Y ** 2) * (1 + e / 10)) for e in (0, 5, 20)}
+CONTINUOUS_KLS = {0: 1.4, 5: 0.6, 20: 0.1}
+CONTINUOUS_TOLERANCES = [{"rtol": 10.0 ** -k, "evaluations": 12.0 + 6 * k, "error": 10.0 ** (-k - 1)}
+                         for k in range(1, 6)]
 
 #: Part 5 · 04's grid, recorded: KL over 3 seeds at two budgets and two depths, a coarse density.
 def _dvc_record(family, depth, offset):
@@ -193,6 +203,13 @@ def warm_start_inputs():
     return runs, [0, 5, 10], data
 
 
+@lru_cache(maxsize=None)
+def icov_snapshots():
+    """Part 6 · 01: a few particles carried to three times, densities on a small grid."""
+    return instantaneous_change_of_variables.along_the_way(jr.normal(jr.key(0), (200, 2)), [0.0, 0.5, 1.0],
+                                                           n_grid=40)
+
+
 # ------------------------------------------------------------------ the registry
 EXPLORERS = {
     "bijector_menu.bijector_menu_explorer":
@@ -229,6 +246,9 @@ EXPLORERS = {
     "learnable_mixture_cdf.training_replay_explorer":
         lambda: learnable_mixture_cdf.training_replay_explorer(
             *replay_inputs()[1:], replay_inputs()[0], steps=REPLAY_STEPS, dpi=40),
+    "instantaneous_change_of_variables.flow_explorer":
+        lambda: instantaneous_change_of_variables.flow_explorer(icov_snapshots(), dpi=30),
+    "linear_ode.linear_ode_explorer": lambda: linear_ode.linear_ode_explorer(dpi=30),
     "mask_design.mask_explorer": lambda: mask_design.mask_explorer(6),
     "mask_design.image_mask_explorer": lambda: mask_design.image_mask_explorer((4, 4)),
     "nll_training.nll_training_explorer":
@@ -261,6 +281,11 @@ EXPLORERS = {
     "depth_and_residual_flows.explorer": lambda: depth_and_residual_flows.explorer(),
     "diagonal_vs_coupling_revisited.budget_explorer":
         lambda: diagonal_vs_coupling_revisited.budget_explorer(DVC_GRID),
+    "training_a_continuous_flow.snapshot_explorer":
+        lambda: training_a_continuous_flow.snapshot_explorer(CONTINUOUS_SNAPSHOTS, CONTINUOUS_KLS, CONTINUOUS_EXACT,
+                                                             (-2, 2, -1.5, 1.5), dpi=30),
+    "training_a_continuous_flow.tolerance_explorer":
+        lambda: training_a_continuous_flow.tolerance_explorer(CONTINUOUS_TOLERANCES, dpi=30),
 }
 
 #: Explorers whose controls are checked elsewhere (with the reason): the contract test still
@@ -300,6 +325,7 @@ PREDICTIONS = {
     "diagonal_vs_coupling": diagonal_vs_coupling.which_family,
     "empirical_cdf": empirical_cdf.band_prediction,
     "entropy_from_a_flow": entropy_from_a_flow.above_or_below,
+    "training_a_continuous_flow": training_a_continuous_flow.cheaper_or_dearer,
     "estimators_under_the_microscope": estimators_under_the_microscope.too_high_or_too_low,
     "flow_matching": flow_matching.what_happens_where_paths_cross,
     "forward_vs_inverse": forward_vs_inverse.cost_prediction,
@@ -308,6 +334,8 @@ PREDICTIONS = {
     "kde_and_mixture_cdf": kde_and_mixture_cdf.bandwidth_prediction,
     "layerwise_inspection": layerwise_inspection.first_layer_prediction,
     "learnable_mixture_cdf": lambda: learnable_mixture_cdf.where_does_the_loss_end(1.5),
+    "instantaneous_change_of_variables": instantaneous_change_of_variables.where_does_density_fall,
+    "linear_ode": linear_ode.shear_prediction,
     "mask_design": None,
     "mutual_information": mutual_information.same_or_not,
     "nll_training": nll_training.which_term_rises,

@@ -42,6 +42,17 @@ def test_linear_ode_is_the_matrix_exponential_and_log_det_is_t_trace():
     np.testing.assert_allclose(twice, y, rtol=1e-12, atol=1e-12)
 
 
+def test_linear_ode_builds_under_jit_and_vmap():
+    # a flow at many times in one compiled call: the values are tracers, only shapes are checked
+    a = _generator()
+    times = jnp.linspace(-1.0, 2.0, 7)
+    matrices = jax.jit(jax.vmap(lambda t: gf.LinearODE(a, t).matrix()))(times)
+    for t, matrix in zip(times, matrices):
+        np.testing.assert_allclose(matrix, gf.LinearODE(a, t).matrix(), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="one finite number"):
+        jax.vmap(lambda t: gf.LinearODE(a, t))(jnp.ones((3, 2)))
+
+
 @pytest.mark.parametrize("bad, match", [(jnp.ones((2, 3)), "square"), (jnp.full((2, 2), jnp.nan), "NaN")])
 def test_linear_ode_refuses_a_bad_generator(bad, match):
     with pytest.raises(ValueError, match=match):

@@ -173,3 +173,12 @@ def test_call_for_number_returns_one_float_or_says_what_is_wrong():
                           (lambda f: 1 / 0, "raised ZeroDivisionError")]:
         with pytest.raises(ExerciseError, match=words):
             call_for_number(answer, lambda x: x, exercise=3, call="g(f)", what="the loss")
+
+
+def test_show_args_names_a_function_argument():
+    from gauss_flows.course.exercises.core import show_args
+
+    def swirl(t, z):
+        return z
+
+    assert show_args((swirl, 0.5, np.array([1.0, 2.0]))) == "(swirl, 0.5, [1., 2.])"

@@ -37,6 +37,7 @@ import jax.numpy as jnp
 from jax import Array
 from jax.typing import ArrayLike
 
+from ..parameters import Frozen
 from ..trace import exact_trace, hutchinson_trace, probes
 from .base import Bijector
 
@@ -75,8 +76,24 @@ class VectorField(eqx.Module):
         return self.mlp(jnp.concatenate([z.ravel(), t])).reshape(self.shape)
 
 
-def _floored(tolerance: float, dtype) -> float:
-    return max(float(tolerance), 100.0 * float(jnp.finfo(dtype).eps))
+class _Augmented(eqx.Module):
+    r"""The right-hand side of the augmented ODE, :math:`(\dot z, \dot\ell) = (f(t, z),
+    \operatorname{tr}\partial f/\partial z)`. A module (a pytree of the field), not a closure:
+    diffrax compiles its solve once per structure, so a fresh closure at every call would compile
+    the solver again at every eager call."""
+
+    field: Callable
+    trace: str = eqx.field(static=True)
+
+    def __call__(self, t, state, eps):
+        z, _ = state
+        f = lambda v: self.field(t, v)
+        dz, tr = exact_trace(f, z) if self.trace == "exact" else hutchinson_trace(f, z, eps)
+        return dz, tr.astype(z.dtype)
+
+
+def _floored(tolerance: Array, dtype) -> Array:
+    return jnp.maximum(tolerance.astype(dtype), 100.0 * jnp.finfo(dtype).eps)
 
 
 class ContinuousFlow(Bijector):
@@ -95,9 +112,10 @@ class ContinuousFlow(Bijector):
     """
 
     field: Callable
+    # (rtol, atol) as an array, not static numbers: flows that differ only in their tolerance
+    # share every compiled function (a tolerance sweep compiles once); Frozen: never trained
+    tolerances: Frozen
     shape: tuple[int, ...] = eqx.field(static=True)
-    rtol: float = eqx.field(static=True)
-    atol: float = eqx.field(static=True)
     max_steps: int = eqx.field(static=True)
     differentiation: str = eqx.field(static=True)
 
@@ -113,7 +131,16 @@ class ContinuousFlow(Bijector):
         if not (rtol > 0 and atol > 0):
             raise ValueError(f"rtol and atol must be positive, but got rtol={rtol}, atol={atol}.")
         self.field, self.shape = field, tuple(int(s) for s in shape)
-        self.rtol, self.atol, self.max_steps = float(rtol), float(atol), int(max_steps)
+        self.tolerances = Frozen(jnp.array([rtol, atol], dtype=jnp.result_type(float)))
+        self.max_steps = int(max_steps)
+
+    @property
+    def rtol(self) -> float:
+        return float(self.tolerances.value[0])
+
+    @property
+    def atol(self) -> float:
+        return float(self.tolerances.value[1])
 
     # ---- the solve -------------------------------------------------------------------------
     def solve(self, x: Array, t0: float = 0.0, t1: float = 1.0, *, trace: str = "exact",
@@ -123,24 +150,16 @@ class ContinuousFlow(Bijector):
         ``"hutchinson"`` with probes ``eps`` of shape ``(n_probes, x.size)``; ``saveat``
         chooses what is kept (the end point by default; ``stats`` counts the steps)."""
         x = self._check(x, "solve")
-        dtype = x.dtype
-
-        def rhs(t, state, args):
-            z, _ = state
-            f = lambda v: self.field(t, v)
-            if trace == "exact":
-                dz, tr = exact_trace(f, z)
-            else:
-                dz, tr = hutchinson_trace(f, z, eps)
-            return dz, tr.astype(dtype)
-
         if trace not in ("exact", "hutchinson") or (trace == "hutchinson") != (eps is not None):
             raise ValueError("trace must be 'exact' (no probes) or 'hutchinson' (with probes eps).")
-        controller = diffrax.PIDController(rtol=_floored(self.rtol, dtype), atol=_floored(self.atol, dtype))
+        dtype = x.dtype
+        rtol, atol = self.tolerances.get()
+        controller = diffrax.PIDController(rtol=_floored(rtol, dtype), atol=_floored(atol, dtype))
         return diffrax.diffeqsolve(
-            diffrax.ODETerm(rhs), diffrax.Tsit5(), jnp.asarray(t0, dtype), jnp.asarray(t1, dtype),
-            None, (x, jnp.zeros((), dtype)), stepsize_controller=controller,
-            max_steps=self.max_steps, saveat=saveat or diffrax.SaveAt(t1=True),
+            diffrax.ODETerm(_Augmented(self.field, trace)), diffrax.Tsit5(), jnp.asarray(t0, dtype),
+            jnp.asarray(t1, dtype), None, (x, jnp.zeros((), dtype)), args=eps,
+            stepsize_controller=controller, max_steps=self.max_steps,
+            saveat=saveat or diffrax.SaveAt(t1=True),
             adjoint=(diffrax.RecursiveCheckpointAdjoint() if self.differentiation == "reverse"
                      else diffrax.ForwardMode()))
 

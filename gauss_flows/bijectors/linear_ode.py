@@ -19,12 +19,18 @@ everywhere; :class:`~gauss_flows.bijectors.continuous.ContinuousFlow` is the non
 from __future__ import annotations
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
+import numpy as np
 import jax.scipy.linalg as jsl
 from jax import Array
 from jax.typing import ArrayLike
 
 from .base import Bijector
+
+
+def _traced(value) -> bool:
+    return isinstance(value, jax.core.Tracer)
 
 
 class LinearODE(Bijector):
@@ -45,10 +51,13 @@ class LinearODE(Bijector):
             generator = generator.astype(jnp.result_type(float))
         if generator.ndim != 2 or generator.shape[0] != generator.shape[1] or generator.shape[0] == 0:
             raise ValueError(f"LinearODE needs a square (d, d) generator, but got shape {generator.shape}.")
-        if not bool(jnp.all(jnp.isfinite(generator))):
+        # the values are checked when they are known (in numpy: a jnp check would be traced under
+        # jit); under jit or vmap (a flow at many times, a generator being trained) they are
+        # tracers, and only the shapes can be checked
+        if not _traced(generator) and not np.all(np.isfinite(np.asarray(generator))):
             raise ValueError("LinearODE's generator has NaN or infinite entries.")
         time = jnp.asarray(time, generator.dtype)
-        if time.shape != () or not bool(jnp.isfinite(time)):
+        if time.shape != () or (not _traced(time) and not np.isfinite(np.asarray(time))):
             raise ValueError(f"LinearODE's time must be one finite number, but got {time!r}.")
         self.generator, self.time, self.shape = generator, time, (generator.shape[0],)
 

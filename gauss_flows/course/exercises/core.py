@@ -60,7 +60,14 @@ def _args(item) -> tuple:
 def show_args(args: tuple) -> str:
     """``(0.5, [1., 2.])``: the arguments of a call as a student reads them in a message."""
     def one(a):
-        a = np.asarray(a)
+        if callable(a):  # a function passed as an argument (a vector field, ...): its name
+            return getattr(a, "__name__", type(a).__name__)
+        if isinstance(a, str):
+            return repr(a)
+        array = np.asarray(a) if not hasattr(a, "__dict__") or hasattr(a, "__array__") else None
+        if array is None or array.dtype == object:  # a model or another object: its type names it
+            return type(a).__name__
+        a = array
         return np.array2string(a, precision=4, suppress_small=True, separator=", ") if a.ndim else f"{a.item():.4g}"
     return "(" + ", ".join(one(a) for a in args) + ")"
 
