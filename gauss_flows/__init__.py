@@ -10,8 +10,9 @@ from . import bijectors
 from .parameters import Frozen, cast, count_parameters, perturb, split_trainable, trainable
 
 from . import made, masks
-from .conditioner import MLPConditioner
-from .distributions import Distribution, StandardNormal, Transformed, jit_log_prob
+from .conditioner import HyperConditioner, MLPConditioner
+from .distributions import (ConditionalNormal, Distribution, StandardNormal, Transformed,
+                            jit_log_prob)
 from .flows import coupling_flow, diagonal_flow, gaussianization_flow
 from . import batched, datasets, diagnostics, information, marginal_fit
 from .rbig import rbig, rbig_fit
