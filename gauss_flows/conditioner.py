@@ -19,12 +19,12 @@ data (the same motivation as the zero-initialised last layers of Glow, Kingma & 
 Two ways to let a context :math:`c` (``condition``) change the layer:
 
 * **as an input** (:class:`MLPConditioner` with ``n_condition > 0``): the network reads
-  :math:`[x_{\text{passive}}, c]`, :math:`\theta = c_\phi(x_p, c)`; the context costs one
+  :math:`[x_{\\text{passive}}, c]`, :math:`\\theta = c_\\phi(x_p, c)`; the context costs one
   extra column of first-layer weights per context value;
 * **through the weights** (:class:`HyperConditioner`, a hypernetwork, Ha et al. 2017): a second
-  network :math:`h_\psi` maps the context to the conditioner's own weights,
-  :math:`\theta = c_{\phi_0 + h_\psi(c)}(x_p)`, so the context can change how the passive
-  values are read, not only shift the first layer. It costs one output of :math:`h_\psi` per
+  network :math:`h_\\psi` maps the context to the conditioner's own weights,
+  :math:`\\theta = c_{\\phi_0 + h_\\psi(c)}(x_p)`, so the context can change how the passive
+  values are read, not only shift the first layer. It costs one output of :math:`h_\\psi` per
   weight of the conditioner.
 """
 
@@ -97,11 +97,11 @@ def _flat_condition(condition, n_condition: int, dtype) -> Array:
 class HyperConditioner(eqx.Module):
     """A conditioner whose weights are computed from the context: a hypernetwork.
 
-    .. math::  \theta = c_{\phi(c)}(x_p), \qquad \phi(c) = \phi_0 + h_\psi(c),
+    .. math::  \\theta = c_{\\phi(c)}(x_p), \\qquad \\phi(c) = \\phi_0 + h_\\psi(c),
 
-    where :math:`c_\phi` is an :class:`MLPConditioner` reading the passive values only,
-    :math:`\phi_0` its own weights and :math:`h_\psi` an MLP from the context to one offset per
-    weight. :math:`h_\psi`'s last layer starts at zero, so a fresh hypernetwork conditioner
+    where :math:`c_\\phi` is an :class:`MLPConditioner` reading the passive values only,
+    :math:`\\phi_0` its own weights and :math:`h_\\psi` an MLP from the context to one offset per
+    weight. :math:`h_\\psi`'s last layer starts at zero, so a fresh hypernetwork conditioner
     computes exactly what its plain conditioner computes, whatever the context (the same
     identity start as a coupling without context).
 
@@ -145,7 +145,7 @@ class HyperConditioner(eqx.Module):
         return self.base.n_out
 
     def weights(self, condition: Array) -> MLPConditioner:
-        """The conditioner with the weights :math:`\phi_0 + h_\psi(c)` for this context."""
+        """The conditioner with the weights :math:`\\phi_0 + h_\\psi(c)` for this context."""
         condition = _flat_condition(condition, self.n_condition, self.base.mlp.layers[0].weight.dtype)
         phi0, static = eqx.partition(self.base, eqx.is_array)
         flat, unravel = jax.flatten_util.ravel_pytree(phi0)

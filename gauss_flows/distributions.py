@@ -14,13 +14,13 @@ All methods accept any number of leading batch axes: ``log_prob`` of ``(*batch, 
 returns ``(*batch,)``; ``sample(key, sample_shape)`` returns ``(*sample_shape, *shape)``.
 Batching is a :func:`jax.vmap` over the flattened leading axes of the one-sample code.
 
-**Conditional distributions** :math:`p(x \mid c)` have a ``condition_shape`` (the shape of ONE
+**Conditional distributions** :math:`p(x \\mid c)` have a ``condition_shape`` (the shape of ONE
 context) and take ``condition=`` in every method; unconditional ones have
 ``condition_shape = None`` and refuse a condition. A flow is conditional when its bijection or
 its base is (:class:`ConditionalNormal`), and then
 
-.. math::  \log p(x \mid c) = \log p_Z\big(T(x; c) \mid c\big)
-           + \log\big\lvert\det \partial_x T(x; c)\big\rvert .
+.. math::  \\log p(x \\mid c) = \\log p_Z\\big(T(x; c) \\mid c\\big)
+           + \\log\\big\\lvert\\det \\partial_x T(x; c)\\big\\rvert .
 
 Batches of points and of contexts pair up as follows (the rule of :func:`joint_batch_shape`):
 the batch axes of ``x`` (``(*batch_x, *shape)``) and of the condition

@@ -52,10 +52,26 @@ def adam(learning_rate: float) -> optax.GradientTransformation:
     return optax.adam(learning_rate)
 
 
-def nll_loss(params, static, batch: Array) -> Array:
+def nll_loss(params, static, batch) -> Array:
     """The mean negative log-likelihood :math:`-\\frac1n\\sum_i \\log q_\\theta(x_i)` of ``batch``
-    under the flow ``eqx.combine(params, static)``: the loss of maximum-likelihood training."""
-    return -jnp.mean(eqx.combine(params, static).log_prob(batch))
+    under the flow ``eqx.combine(params, static)``: the loss of maximum-likelihood training.
+    For a conditional flow ``batch`` is a pair ``(x, condition)`` and the loss is
+    :math:`-\\frac1n\\sum_i \\log q_\\theta(x_i \\mid c_i)`."""
+    flow = eqx.combine(params, static)
+    if isinstance(batch, tuple):
+        return -jnp.mean(flow.log_prob(*batch))
+    return -jnp.mean(flow.log_prob(batch))
+
+
+def _n_samples(data) -> int:
+    """Samples in ``data``: an array, or a pair ``(x, condition)`` with one row per sample."""
+    return jax.tree_util.tree_leaves(data)[0].shape[0]
+
+
+def _rows(data, index):
+    """``data[index]`` for an array or for every member of a pair ``(x, condition)``: the points
+    and their contexts are always selected, split and shuffled together."""
+    return jax.tree_util.tree_map(lambda array: array[index], data)
 
 
 def training_step(params, static, optimizer: optax.GradientTransformation, opt_state, batch,
@@ -90,14 +106,14 @@ def _run_epoch(params, static, optimizer, opt_state, key, train, batch_size: int
     second ``fit`` of a flow of the same architecture on data of the same size reuses the
     compiled epoch (notebooks that compare seeds or initialisations pay one compilation).
     """
-    n_train = train.shape[0]
+    n_train = _n_samples(train)
     n_batches = n_train // batch_size
     order = jr.permutation(key, n_train)[: n_batches * batch_size].reshape(n_batches, batch_size)
 
     def step(carry, batch_index):
         params, opt_state = carry
         params, opt_state, loss, _ = training_step(params, static, optimizer, opt_state,
-                                                   train[batch_index])
+                                                   _rows(train, batch_index))
         return (params, opt_state), loss
 
     (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), order)
@@ -106,6 +122,31 @@ def _run_epoch(params, static, optimizer, opt_state, key, train, batch_size: int
 
 class TrainingDivergedError(FloatingPointError):
     """The training or validation loss became NaN or infinite."""
+
+
+def _check_condition(flow, data, condition):
+    """``condition`` as an array ``(n_samples, *flow.condition_shape)``, or None for an
+    unconditional flow; raises for a missing, superfluous or misshapen condition."""
+    condition_shape = getattr(flow, "condition_shape", None)
+    if condition_shape is None:
+        if condition is not None:
+            raise ValueError(f"fit got a condition of shape {jnp.shape(condition)}, but the flow is "
+                             "unconditional (condition_shape=None); build it with a condition_shape.")
+        return None
+    if condition is None:
+        raise ValueError(f"fit: the flow is conditional (condition_shape={tuple(condition_shape)}): "
+                         f"pass condition= an array of shape ({data.shape[0]}, "
+                         f"{', '.join(map(str, condition_shape))}), one context per sample.")
+    condition = jnp.asarray(condition)
+    expected = (data.shape[0],) + tuple(condition_shape)
+    if condition.shape != expected:
+        raise ValueError(f"fit expects condition of shape {expected} (one context of shape "
+                         f"{tuple(condition_shape)} per sample of data), but got shape {condition.shape}.")
+    if not jnp.issubdtype(condition.dtype, jnp.floating):
+        condition = condition.astype(jnp.result_type(float))
+    if not bool(jnp.all(jnp.isfinite(condition))):
+        raise ValueError("fit got a condition with NaN or infinite values.")
+    return condition
 
 
 def _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience):
@@ -132,17 +173,17 @@ def _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience):
 
 
 def _split(key, data, val_fraction):
-    n = data.shape[0]
+    n = _n_samples(data)
     n_val = int(round(val_fraction * n)) if val_fraction > 0 else 0
     n_val = max(n_val, 1) if val_fraction > 0 else 0
     if n - n_val < 1:
         raise ValueError(f"fit needs at least one training sample after holding out "
                          f"val_fraction={val_fraction} of {n} samples.")
     order = jr.permutation(key, n)
-    return data[order[n_val:]], data[order[:n_val]]
+    return _rows(data, order[n_val:]), _rows(data, order[:n_val])
 
 
-def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int = 100,
+def fit(key: Array, flow, data, *, condition=None, learning_rate: float = 1e-3, max_epochs: int = 100,
         batch_size: int = 256, val_fraction: float = 0.1, patience: int | None = 10,
         optimizer: optax.GradientTransformation | None = None,
         show_progress: bool = True, on_epoch=None) -> tuple[object, dict]:
@@ -153,6 +194,10 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
         flow: a distribution with a batched ``log_prob`` and a ``shape`` (e.g. a flow built by
             :func:`~gauss_flows.coupling_flow`).
         data: samples of shape ``(n_samples, *flow.shape)``.
+        condition: for a conditional flow, the context of every sample, shape
+            ``(n_samples, *flow.condition_shape)``; the pairs ``(data[i], condition[i])`` are split,
+            shuffled and batched together and the loss is :math:`-\\frac1n\\sum_i \\log q(x_i \\mid c_i)`.
+            ``None`` (default) for an unconditional flow.
         learning_rate: Adam's step size (ignored when ``optimizer`` is given).
         max_epochs: the most passes over the training samples.
         batch_size: samples per gradient step (capped at the number of training samples).
@@ -178,14 +223,18 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
         TrainingDivergedError: the loss became NaN or infinite (the epoch is named).
     """
     data = _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience)
+    condition = _check_condition(flow, data, condition)
     params, static = split_trainable(flow)
     floating = jax.tree_util.tree_leaves(params)
     if not floating:
         raise ValueError("fit: the flow has no trainable parameters.")
     data = data.astype(floating[0].dtype)  # train in the flow's precision
+    if condition is not None:  # a conditional flow trains on pairs (x_i, c_i), kept together
+        data = (data, condition.astype(floating[0].dtype))
     split_key, shuffle_key = jr.split(key)
     train, val = _split(split_key, data, val_fraction)
-    batch_size = min(int(batch_size), train.shape[0])
+    n_train, n_val = _n_samples(train), _n_samples(val)
+    batch_size = min(int(batch_size), n_train)
     optimizer_given = optimizer is not None
     optimizer = adam(float(learning_rate)) if optimizer is None else optimizer
     opt_state = optimizer.init(params)
@@ -194,7 +243,7 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
     best_flow, history = flow, {"train_loss": [], "val_loss": [], "best_epoch": -1,
                                 "best_val_loss": float("inf"), "n_epochs": 0,
                                 "stopped_early": False, "seconds": 0.0,
-                                "steps_per_epoch": train.shape[0] // batch_size}
+                                "steps_per_epoch": n_train // batch_size}
     epochs_without_progress = 0
     start = time.perf_counter()
     with _progress_bar(int(max_epochs), disable=not show_progress) as bar:
@@ -205,7 +254,12 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
             trained, train_loss = eqx.combine(params, static), float(train_loss)
             # the validation loss through the shared compiled log_prob (compiled once per
             # architecture, reused by KL estimates and density pictures of the same flow)
-            val_loss = float(-jnp.mean(jit_log_prob(trained, val))) if val.shape[0] else train_loss
+            if n_val == 0:
+                val_loss = train_loss
+            elif condition is None:
+                val_loss = float(-jnp.mean(jit_log_prob(trained, val)))
+            else:
+                val_loss = float(-jnp.mean(jit_log_prob(trained, *val)))
             for name, value in (("training", train_loss), ("validation", val_loss)):
                 if not math.isfinite(value):
                     raise TrainingDivergedError(

@@ -21,9 +21,9 @@ cheaper); the public methods check the input shape first, so that a wrong shape
 gives an error that names both shapes instead of a broadcasting surprise.
 
 **Conditional bijectors.** A bijector may depend on a context :math:`c` (an observation,
-a class label, an input :math:`x` when modelling :math:`p(y\mid x)`): :math:`y = T(x; c)`,
+a class label, an input :math:`x` when modelling :math:`p(y\\mid x)`): :math:`y = T(x; c)`,
 invertible in :math:`x` for every fixed :math:`c`, with the log-determinant of
-:math:`\partial T/\partial x` at that fixed :math:`c` (the context is never transformed, so
+:math:`\\partial T/\\partial x` at that fixed :math:`c` (the context is never transformed, so
 it has no Jacobian of its own). Such a bijector has ``condition_shape`` (the shape of ONE
 context, e.g. ``(1,)``) and every public method takes it as ``condition``:
 ``transform_and_log_det(x, condition)``. An unconditional bijector has

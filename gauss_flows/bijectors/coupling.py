@@ -25,13 +25,13 @@ coordinate, and it is also the conditioner's initial output, so a fresh coupling
 template (close to the identity).
 
 **Conditional coupling.** With ``condition_shape`` given, the conditioner also reads a context
-:math:`c`, :math:`\theta = c(x_p, c)` (``conditioning="input"``: the context is concatenated to
-the passive values) or :math:`\theta = c_{\phi(c)}(x_p)` (``conditioning="hypernetwork"``: the
+:math:`c`, :math:`\\theta = c(x_p, c)` (``conditioning="input"``: the context is concatenated to
+the passive values) or :math:`\\theta = c_{\\phi(c)}(x_p)` (``conditioning="hypernetwork"``: the
 context produces the conditioner's weights, see ``HyperConditioner``). The Jacobian in
 :math:`x` keeps its triangular form at every fixed :math:`c`, so the log-determinant is the
-same active-diagonal sum and the inverse recomputes :math:`\theta` from :math:`(z_p, c)`. A
+same active-diagonal sum and the inverse recomputes :math:`\\theta` from :math:`(z_p, c)`. A
 conditional coupling may make every coordinate active (e.g. a 1-D event :math:`y`): its
-conditioner then reads the context alone, :math:`\theta = c(c)`.
+conditioner then reads the context alone, :math:`\\theta = c(c)`.
 """
 
 from __future__ import annotations
