@@ -367,7 +367,8 @@ def jit_log_prob(model, x: ArrayLike, condition: ArrayLike | None = None) -> Arr
 
 
 def _jit_conditional_log_prob(model, x, condition) -> Array:
-    if isinstance(x, jax.core.Tracer) or isinstance(condition, jax.core.Tracer):
+    if (isinstance(x, jax.core.Tracer) or isinstance(condition, jax.core.Tracer)
+            or not isinstance(model, Distribution)):  # traced, or a bare conditional density
         return model.log_prob(x, condition)
     x = jnp.asarray(x)
     if not jnp.issubdtype(x.dtype, jnp.floating):
