@@ -221,3 +221,17 @@ def test_linear_gaussian_refuses_inconsistent_settings():
         LinearGaussian(prior_cov=-np.eye(2))
     with pytest.raises(ValueError, match=r"\(\.\.\., 2\).*\(4, 3\)"):
         LinearGaussian().posterior.log_prob(jnp.zeros((4, 3)), jnp.zeros((4, 2)))
+
+
+def test_a_conditional_maf_stays_autoregressive_in_x():
+    """The context enters MADE unmasked, but dz/dx is still triangular in the layer's order."""
+    layer = gf.perturb(gf.MaskedAutoregressive(jr.key(0), shape=(4,), order=jnp.array([2, 0, 3, 1]),
+                                               nn_width=8, nn_depth=1, condition_shape=(2,)),
+                       jr.key(1), scale=0.3)
+    c = jnp.array([0.4, -1.0])
+    jac = np.asarray(jax.jacfwd(lambda x: layer.transform(x, c))(jnp.array([0.3, -0.2, 1.1, 0.5])))
+    order = [2, 0, 3, 1]
+    in_order = jac[np.ix_(order, order)]
+    assert np.allclose(np.triu(in_order, 1), 0.0) and np.all(np.abs(np.diag(in_order)) > 0)
+    moved = layer.transform(jnp.ones(4), -c)
+    assert float(jnp.max(jnp.abs(moved - layer.transform(jnp.ones(4), c)))) > 1e-3
