@@ -18,6 +18,9 @@ truth,
   whose posterior :math:`p(\\theta \\mid x)` (its ``.posterior``) is Gaussian in closed form: the
   target of amortised inference, where one flow :math:`q(\\theta \\mid x)` serves every
   observation.
+* :class:`Bilinear` - a simulator :math:`x = \\theta_1\\theta_2 + \\sigma\\varepsilon` whose posterior
+  is not Gaussian (it hugs the two branches of the hyperbola :math:`\\theta_1\\theta_2 = x`) but
+  still known: its normaliser is a one-dimensional integral, computed on a fine grid.
 
 Shapes: a value or condition is a vector; batches put their axes in front, ``(..., d)``.
 """
@@ -36,7 +39,7 @@ from jax import Array
 from .distributions import jit_log_prob
 
 __all__ = ["ConditionalDensity", "HeteroscedasticBimodal", "LinearGaussian", "GaussianPosterior",
-           "conditional_kl"]
+           "Bilinear", "BilinearPosterior", "conditional_kl"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -280,6 +283,113 @@ class LinearGaussian(eqx.Module):
         x = _as_points(x, self.observation_shape[0], "observations", "LinearGaussian.likelihood_log_prob")
         mean = theta @ jnp.asarray(self.matrix.T, theta.dtype) + jnp.asarray(self.shift, theta.dtype)
         return _gaussian_log_prob(x - mean, np.zeros(self.observation_shape), self.noise_cov)
+
+
+class BilinearPosterior(ConditionalDensity):
+    """The posterior of :class:`Bilinear`: :math:`\\theta \\sim \\mathcal N(0, I_2)`,
+    :math:`x = \\theta_1\\theta_2 + \\sigma\\varepsilon`.
+
+    .. math::  \\log p(\\theta \\mid x) = \\log\\varphi(\\theta_1) + \\log\\varphi(\\theta_2)
+               + \\log\\mathcal N(x;\\ \\theta_1\\theta_2,\\ \\sigma^2) - \\log Z(x),
+
+    and integrating :math:`\\theta_2` out in closed form (for fixed :math:`\\theta_1`, :math:`x` is
+    Gaussian with variance :math:`\\theta_1^2 + \\sigma^2`) leaves a 1-D normaliser,
+
+    .. math::  Z(x) = \\int \\varphi(t)\\, \\mathcal N(x;\\ 0,\\ t^2 + \\sigma^2)\\, dt ,
+
+    computed by the trapezoid rule on ``grid`` (smooth, Gaussian-tailed integrand: the rule
+    converges faster than any power of the spacing). Sampling draws :math:`\\theta_1` from
+    :math:`p(\\theta_1 \\mid x) \\propto \\varphi(\\theta_1)\\mathcal N(x; 0, \\theta_1^2+\\sigma^2)` by
+    inverting its CDF on the grid, then :math:`\\theta_2` from its exact Gaussian conditional
+    :math:`\\mathcal N\\big(\\theta_1 x/(\\theta_1^2+\\sigma^2),\\ \\sigma^2/(\\theta_1^2+\\sigma^2)\\big)`.
+    """
+
+    noise: float = eqx.field(static=True)
+    grid: tuple = eqx.field(static=True)   # (lowest, highest, points) of the 1-D grid in theta_1
+    shape = (2,)
+    condition_shape = (1,)
+
+    def _nodes(self, dtype):
+        low, high, points = self.grid
+        return jnp.linspace(low, high, points, dtype=dtype)
+
+    def _log_marginal_terms(self, x):
+        """:math:`\\log[\\varphi(t)\\,\\mathcal N(x; 0, t^2+\\sigma^2)]` on the grid nodes: ``(..., points)``."""
+        t = self._nodes(x.dtype)
+        variance = t ** 2 + self.noise ** 2
+        return (-0.5 * t ** 2 - 0.5 * x ** 2 / variance - 0.5 * jnp.log(variance) - _LOG_2PI)
+
+    def log_normaliser(self, x) -> Array:
+        """:math:`\\log Z(x)` for observations ``(..., 1)``: shape ``(...)``."""
+        x = _as_points(x, 1, "observations", "BilinearPosterior.log_normaliser")
+        terms = self._log_marginal_terms(x)
+        step = (self.grid[1] - self.grid[0]) / (self.grid[2] - 1)
+        trapezoid = jnp.full(self.grid[2], math.log(step), x.dtype).at[jnp.array([0, -1])].add(-math.log(2.0))
+        return jax.scipy.special.logsumexp(terms + trapezoid, axis=-1)
+
+    def _log_prob(self, theta, x):
+        t1, t2, x = theta[..., 0], theta[..., 1], x[..., 0]
+        log_joint = (-0.5 * (t1 ** 2 + t2 ** 2) - _LOG_2PI
+                     - 0.5 * ((x - t1 * t2) / self.noise) ** 2 - math.log(self.noise) - 0.5 * _LOG_2PI)
+        return log_joint - self.log_normaliser(x[..., None])
+
+    def _sample_given(self, key, x):
+        k1, k2 = jr.split(key)
+        terms = self._log_marginal_terms(x)                                   # (..., points)
+        density = jnp.exp(terms - terms.max(-1, keepdims=True))
+        cdf = jnp.cumsum(0.5 * (density[..., 1:] + density[..., :-1]), -1)
+        cdf = jnp.concatenate([jnp.zeros_like(cdf[..., :1]), cdf], -1) / cdf[..., -1:]
+        u = jr.uniform(k1, x.shape, x.dtype)
+        nodes = self._nodes(x.dtype)
+        flat_u, flat_cdf = u.reshape(-1), cdf.reshape(-1, cdf.shape[-1])
+        t1 = jax.vmap(lambda ui, ci: jnp.interp(ui, ci, nodes))(flat_u, flat_cdf).reshape(x.shape)
+        precision = t1 ** 2 + self.noise ** 2                                 # theta_2 | theta_1, x
+        t2 = t1 * x / precision + self.noise / jnp.sqrt(precision) * jr.normal(k2, x.shape, x.dtype)
+        return jnp.concatenate([t1, t2], -1)
+
+
+class Bilinear(eqx.Module):
+    """A simulator with a non-Gaussian posterior known to quadrature accuracy.
+
+    .. math::  \\theta \\sim \\mathcal N(0, I_2), \\qquad x = \\theta_1\\theta_2 + \\sigma\\varepsilon .
+
+    Only the product is observed, so the posterior lies along the hyperbola
+    :math:`\\theta_1\\theta_2 = x`: two separate branches when :math:`|x|` is large, a cross
+    near :math:`x = 0`, and symmetric under :math:`\\theta \\to -\\theta`. :attr:`posterior` is a
+    :class:`BilinearPosterior`.
+
+    Args:
+        noise: :math:`\\sigma`; grid: ``(lowest, highest, points)`` of the quadrature in :math:`\\theta_1`.
+    """
+
+    noise: float = eqx.field(static=True)
+    posterior: BilinearPosterior
+
+    def __init__(self, noise: float = 0.3, grid: tuple = (-8.0, 8.0, 1601)):
+        if not noise > 0:
+            raise ValueError(f"Bilinear expects noise > 0, got {noise!r}.")
+        low, high, points = grid
+        if not (high > low and int(points) >= 3):
+            raise ValueError(f"Bilinear expects grid=(lowest, highest, points) with highest > lowest "
+                             f"and points >= 3, got {grid!r}.")
+        self.noise = float(noise)
+        self.posterior = BilinearPosterior(self.noise, (float(low), float(high), int(points)))
+
+    parameter_shape = (2,)
+    observation_shape = (1,)
+
+    def simulate(self, key: Array, theta) -> Array:
+        """One observation per parameter: ``(..., 2) -> (..., 1)``."""
+        theta = _as_points(theta, 2, "parameters", "Bilinear.simulate")
+        product = theta[..., :1] * theta[..., 1:]
+        return product + self.noise * jr.normal(key, product.shape, theta.dtype)
+
+    def sample(self, key: Array, n: int) -> tuple[Array, Array]:
+        """``n`` pairs ``(theta (n, 2), x (n, 1))`` from the joint."""
+        n = _check_n(n, "Bilinear.sample")
+        k_theta, k_x = jr.split(key)
+        theta = jr.normal(k_theta, (n, 2))
+        return theta, self.simulate(k_x, theta)
 
 
 def _gaussian_log_prob(x, mean, cov) -> Array:
