@@ -158,8 +158,9 @@ def _inputs(case: Case, shape, dtype, far: bool):
     return x.astype(dtype)
 
 
-def _log_det_autodiff(bijector, x):
-    flat = lambda v: bijector.transform(v.reshape(x.shape)).ravel()
+def _log_det_autodiff(bijector, x, condition=None):
+    """``slogdet`` of the autodiff Jacobian in ``x`` (at the fixed ``condition``, if any)."""
+    flat = lambda v: bijector.transform(v.reshape(x.shape), condition).ravel()
     jac = jax.jacfwd(flat)(x.ravel().astype(jnp.float64) if x.dtype == jnp.float64 else x.ravel())
     return jnp.linalg.slogdet(jac)[1]
 
@@ -171,32 +172,38 @@ def _close(a, b, tol):
     return err <= tol * scale, err
 
 
-@pytest.mark.parametrize("dtype_name", list(DTYPES))
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("far", [False, True], ids=["typical", "far"])
-def test_round_trip_and_log_det(name, dtype_name, far):
+def _check_round_trip_and_log_det(name, dtype_name, far, condition_seed=None):
+    """The contract's numerical checks, at a fixed condition for a conditional bijector."""
     case, bijector = _build(name, dtype_name)
     dtype = DTYPES[dtype_name]
     tol_rt, tol_ld = TOLERANCE[(dtype_name, case.exact_inverse)]
     x = _inputs(case, bijector.shape, dtype, far)
+    c = None if condition_seed is None else _condition(bijector, dtype, condition_seed)
 
-    y, log_det = bijector.transform_and_log_det(x)
+    y, log_det = bijector.transform_and_log_det(x, c)
     assert y.shape == bijector.shape and log_det.shape == ()
     assert y.dtype == dtype and log_det.dtype == dtype, (y.dtype, log_det.dtype)
     assert bool(jnp.all(jnp.isfinite(y))) and bool(jnp.isfinite(log_det))
-    ok, err = _close(bijector.transform(x), y, 0.0 if dtype_name == "float64" else 1e-6)
+    ok, err = _close(bijector.transform(x, c), y, 0.0 if dtype_name == "float64" else 1e-6)
     assert ok, f"transform and transform_and_log_det disagree by {err:.2e}"
 
-    x_back, inv_log_det = bijector.inverse_and_log_det(y)
+    x_back, inv_log_det = bijector.inverse_and_log_det(y, c)
     ok, err = _close(x_back, x, tol_rt)
     assert ok, f"round-trip error {err:.2e} > {tol_rt:.0e}"
-    ok, err = _close(bijector.inverse(y), x_back, tol_rt)
+    ok, err = _close(bijector.inverse(y, c), x_back, tol_rt)
     assert ok, f"inverse and inverse_and_log_det disagree by {err:.2e}"
 
-    ok, err = _close(log_det, _log_det_autodiff(bijector, x), tol_ld)
+    ok, err = _close(log_det, _log_det_autodiff(bijector, x, c), tol_ld)
     assert ok, f"log-det differs from slogdet(jacfwd) by {err:.2e}"
     ok, err = _close(inv_log_det, -log_det, tol_ld)
     assert ok, f"inverse log-det is not minus the forward one (off by {err:.2e})"
+
+
+@pytest.mark.parametrize("dtype_name", list(DTYPES))
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("far", [False, True], ids=["typical", "far"])
+def test_round_trip_and_log_det(name, dtype_name, far):
+    _check_round_trip_and_log_det(name, dtype_name, far)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -291,31 +298,7 @@ def test_conditional_cases_are_conditional(name):
 @pytest.mark.parametrize("name", CONDITIONAL_NAMES)
 @pytest.mark.parametrize("far", [False, True], ids=["typical", "far"])
 def test_conditional_round_trip_and_log_det(name, dtype_name, far):
-    case, bijector = _build(name, dtype_name)
-    dtype = DTYPES[dtype_name]
-    tol_rt, tol_ld = TOLERANCE[(dtype_name, case.exact_inverse)]
-    x = _inputs(case, bijector.shape, dtype, far)
-    c = _condition(bijector, dtype)
-
-    y, log_det = bijector.transform_and_log_det(x, c)
-    assert y.shape == bijector.shape and log_det.shape == ()
-    assert y.dtype == dtype and log_det.dtype == dtype, (y.dtype, log_det.dtype)
-    assert bool(jnp.all(jnp.isfinite(y))) and bool(jnp.isfinite(log_det))
-    ok, err = _close(bijector.transform(x, c), y, 0.0 if dtype_name == "float64" else 1e-6)
-    assert ok, f"transform and transform_and_log_det disagree by {err:.2e}"
-
-    x_back, inv_log_det = bijector.inverse_and_log_det(y, c)
-    ok, err = _close(x_back, x, tol_rt)
-    assert ok, f"round-trip error {err:.2e} > {tol_rt:.0e}"
-    ok, err = _close(bijector.inverse(y, c), x_back, tol_rt)
-    assert ok, f"inverse and inverse_and_log_det disagree by {err:.2e}"
-
-    at_c = lambda v: bijector.transform(v, c)  # noqa: E731  (the map in x at the fixed condition)
-    jac = jax.jacfwd(lambda v: at_c(v.reshape(x.shape)).ravel())(x.ravel())
-    ok, err = _close(log_det, jnp.linalg.slogdet(jac)[1], tol_ld)
-    assert ok, f"log-det differs from slogdet(jacfwd) at fixed condition by {err:.2e}"
-    ok, err = _close(inv_log_det, -log_det, tol_ld)
-    assert ok, f"inverse log-det is not minus the forward one (off by {err:.2e})"
+    _check_round_trip_and_log_det(name, dtype_name, far, condition_seed=4)
 
 
 @pytest.mark.parametrize("name", CONDITIONAL_NAMES)

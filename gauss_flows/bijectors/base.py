@@ -54,13 +54,18 @@ def vector_size(shape, where: str) -> int:
     return int(size)
 
 
+def _looks_batched(given: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    """``given`` is ``shape`` with leading batch axes in front."""
+    n = len(shape)
+    return len(given) > n and tuple(given[len(given) - n:]) == tuple(shape)
+
+
 def check_event_shape(x: ArrayLike, shape: tuple[int, ...], where: str) -> Array:
     """Return ``x`` as a floating array, or raise if it is not one sample of ``shape``."""
     x = jnp.asarray(x)
     if x.shape != tuple(shape):
         hint = ""
-        n = len(shape)
-        if x.ndim > n and x.shape[x.ndim - n:] == tuple(shape):
+        if _looks_batched(x.shape, shape):
             hint = (" It looks like a batch: bijectors act on one sample, "
                     "so map over the leading axes with jax.vmap.")
         raise ValueError(
@@ -89,8 +94,7 @@ def check_condition(condition, condition_shape: tuple[int, ...] | None, where: s
     condition = jnp.asarray(condition)
     if condition.shape != tuple(condition_shape):
         hint = ""
-        n = len(condition_shape)
-        if condition.ndim > n and condition.shape[condition.ndim - n:] == tuple(condition_shape):
+        if _looks_batched(condition.shape, condition_shape):
             hint = (" It looks like a batch of contexts: bijectors act on one sample and one "
                     "context, so map over both with jax.vmap.")
         raise ValueError(f"{where} expects a condition of shape {tuple(condition_shape)}, "
