@@ -266,3 +266,16 @@ def test_bilinear_posterior_has_two_branches():
     assert float(same_sign - opposite) > 20.0
     theta, x = Bilinear().sample(jr.key(0), 10)
     assert theta.shape == (10, 2) and x.shape == (10, 1)
+
+
+def test_batched_helpers_take_a_shared_or_a_paired_condition(flow):
+    bijector = flow.bijection
+    x = jr.normal(jr.key(2), (6, 2))
+    c = jnp.linspace(-1.0, 1.0, 6)[:, None]
+    paired = gf.batched.transform_and_log_det(bijector, x, c)
+    shared = gf.batched.transform(bijector, x, c[0])
+    for i in range(6):
+        np.testing.assert_allclose(paired[0][i], bijector.transform(x[i], c[i]), rtol=1e-6)
+        np.testing.assert_allclose(shared[i], bijector.transform(x[i], c[0]), rtol=1e-6)
+    np.testing.assert_allclose(gf.batched.inverse(bijector, paired[0], c), x, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gf.batched.mean_nll(flow, x, c), -jnp.mean(flow.log_prob(x, c)), rtol=1e-6)
