@@ -296,7 +296,7 @@ def _ensemble_epoch(state, static, optimizer, keys, train, val, batch_size: int)
         params, opt_state, best, best_val = state
         params, opt_state, train_loss = _run_epoch(params, static, optimizer, opt_state, key, train,
                                                    batch_size)
-        val_loss = nll_loss(params, static, val) if val.shape[0] else train_loss
+        val_loss = nll_loss(params, static, val) if _n_samples(val) else train_loss
         improved = val_loss < best_val
         best = jax.tree_util.tree_map(lambda new, old: jnp.where(improved, new, old), params, best)
         return (params, opt_state, best, jnp.minimum(val_loss, best_val)), train_loss, val_loss
@@ -304,7 +304,25 @@ def _ensemble_epoch(state, static, optimizer, keys, train, val, batch_size: int)
     return eqx.filter_vmap(one)(state, keys, train, val)
 
 
-def fit_ensemble(key: Array, flows, data, *, learning_rate: float = 1e-3, max_epochs: int = 100,
+def _ensemble_condition(one, data, condition, n_members: int) -> Array:
+    """The members' contexts ``(S, n, *condition_shape)`` from a per-member or a shared array;
+    raises (through :func:`_check_condition`) when missing, superfluous or misshapen."""
+    if condition is None or getattr(one, "condition_shape", None) is None:
+        return _check_condition(one, data[0], condition)
+    condition = jnp.asarray(condition)
+    n_axes = len(one.condition_shape)
+    if condition.ndim == n_axes + 1:            # (n, *condition_shape): shared by all members
+        condition = jnp.broadcast_to(condition, (n_members,) + condition.shape)
+    if condition.ndim != n_axes + 2 or condition.shape[0] != n_members:
+        context = ", ".join(map(str, one.condition_shape))
+        raise ValueError(f"fit_ensemble expects condition of shape ({n_members}, {data.shape[1]}, "
+                         f"{context}) or ({data.shape[1]}, {context}), but got {condition.shape}.")
+    for member in range(n_members):
+        _check_condition(one, data[member], condition[member])
+    return condition
+
+
+def fit_ensemble(key: Array, flows, data, *, condition=None, learning_rate: float = 1e-3, max_epochs: int = 100,
                  batch_size: int = 256, val_fraction: float = 0.1, patience: int | None = 10,
                  optimizer: optax.GradientTransformation | None = None) -> tuple[object, dict]:
     """Train ``S`` flows of one architecture side by side (one compiled, vmapped program).
@@ -320,6 +338,8 @@ def fit_ensemble(key: Array, flows, data, *, learning_rate: float = 1e-3, max_ep
         flows: ``S`` flows stacked along a leading axis of every array leaf, e.g.
             ``eqx.filter_vmap(lambda k: gf.coupling_flow(k, ...))(jr.split(key, S))``.
         data: ``(S, n, *shape)``, one data set per member, or ``(n, *shape)`` shared by all.
+        condition: for conditional flows, the contexts: ``(S, n, *condition_shape)`` or
+            ``(n, *condition_shape)``, paired with ``data`` as in :func:`fit`.
         learning_rate, max_epochs, batch_size, val_fraction, optimizer: as in :func:`fit`.
         patience: stop when NO member has improved its validation loss for this many epochs
             (``None``: run ``max_epochs``). A member that stopped improving earlier keeps
@@ -353,9 +373,12 @@ def fit_ensemble(key: Array, flows, data, *, learning_rate: float = 1e-3, max_ep
     one = eqx.combine(jax.tree_util.tree_map(lambda leaf: leaf[0], params), static)
     _check_inputs(one, data[0], batch_size, max_epochs, val_fraction, patience)
     data = data.astype(leaves[0].dtype)
+    if condition is not None or getattr(one, "condition_shape", None) is not None:
+        condition = _ensemble_condition(one, data, condition, n_members)
+        data = (data, condition.astype(leaves[0].dtype))   # pairs, split and shuffled together
     split_keys, shuffle_keys = jnp.swapaxes(jax.vmap(jr.split)(jr.split(key, n_members)), 0, 1)
     train, val = jax.vmap(lambda k, x: _split(k, x, val_fraction))(split_keys, data)
-    batch_size = min(int(batch_size), train.shape[1])
+    batch_size = min(int(batch_size), jax.tree_util.tree_leaves(train)[0].shape[1])
     optimizer = adam(float(learning_rate)) if optimizer is None else optimizer
     opt_state = eqx.filter_vmap(optimizer.init)(params)
     state = (params, opt_state, params, jnp.full(n_members, jnp.inf, leaves[0].dtype))

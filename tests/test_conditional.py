@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
@@ -279,3 +280,22 @@ def test_batched_helpers_take_a_shared_or_a_paired_condition(flow):
         np.testing.assert_allclose(shared[i], bijector.transform(x[i], c[0]), rtol=1e-6)
     np.testing.assert_allclose(gf.batched.inverse(bijector, paired[0], c), x, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(gf.batched.mean_nll(flow, x, c), -jnp.mean(flow.log_prob(x, c)), rtol=1e-6)
+
+
+def test_fit_ensemble_trains_conditional_members_as_fit_does():
+    """Member s of fit_ensemble runs fit's loop on its own (x, condition) pairs: same losses."""
+    simulator = LinearGaussian()
+    theta, x = simulator.sample(jr.key(0), 300)
+    make = lambda k: gf.coupling_flow(k, shape=(2,), transformer=gf.Affine(), n_layers=2, nn_width=8,  # noqa: E731
+                                      nn_depth=1, condition_shape=(2,))
+    keys = jr.split(jr.key(1), 2)
+    flows = eqx.filter_vmap(make)(keys)
+    settings = dict(learning_rate=3e-3, max_epochs=3, batch_size=64, patience=None)
+    _, history = gf.fit_ensemble(jr.key(2), flows, theta, condition=x, **settings)
+    member_key = jr.split(jr.key(2), 2)[1]
+    _, alone = gf.fit(member_key, make(keys[1]), theta, condition=x, show_progress=False, **settings)
+    np.testing.assert_allclose(history["val_loss"][:, 1], alone["val_loss"], rtol=1e-8)
+    with pytest.raises(ValueError, match="conditional"):
+        gf.fit_ensemble(jr.key(2), flows, theta, **settings)
+    with pytest.raises(ValueError, match=r"\(2, 300, 2\).*\(3, 300, 2\)"):
+        gf.fit_ensemble(jr.key(2), flows, theta, condition=jnp.zeros((3, 300, 2)), **settings)
