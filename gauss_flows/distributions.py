@@ -48,7 +48,7 @@ import numpy as np
 from jax import Array
 from jax.typing import ArrayLike
 
-from .bijectors.base import Bijector, check_condition
+from .bijectors.base import Bijector, check_condition, validate_condition_shape
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -219,10 +219,8 @@ class ConditionalNormal(Distribution):
 
     def __init__(self, key: Array, *, shape: tuple[int, ...], condition_shape: tuple[int, ...],
                  nn_width: int = 32, nn_depth: int = 2):
-        from .bijectors.coupling import _condition_shape  # one validation of context shapes
-
         self.shape = tuple(int(s) for s in shape)
-        self.condition_shape = _condition_shape(condition_shape, "ConditionalNormal")
+        self.condition_shape = validate_condition_shape(condition_shape, "ConditionalNormal")
         if self.condition_shape is None:
             raise ValueError("ConditionalNormal needs a condition_shape (use StandardNormal for "
                              "an unconditional base).")

@@ -32,9 +32,9 @@ import numpy as np
 from jax import Array
 
 from . import masks as masks_lib
-from .bijectors.base import Bijector
+from .bijectors.base import Bijector, validate_condition_shape
 from .bijectors.chain import Chain
-from .bijectors.coupling import Coupling, _condition_shape, default_mask
+from .bijectors.coupling import Coupling, default_mask
 from .bijectors.elementwise import Elementwise
 from .bijectors.mixture_cdf import MixtureGaussianCDF
 from .bijectors.rotations import Householder, RandomRotation
@@ -80,7 +80,7 @@ def coupling_flow(key: Array, *, shape: tuple[int, ...], transformer: Bijector,
     """
     shape = tuple(shape)
     n_layers = _check_layers(n_layers, "coupling_flow")
-    condition_shape = _condition_shape(condition_shape, "coupling_flow")
+    condition_shape = validate_condition_shape(condition_shape, "coupling_flow")
     if conditioning not in ("input", "hypernetwork", "base"):
         raise ValueError(f"coupling_flow: conditioning must be 'input', 'hypernetwork' or 'base', "
                          f"but got {conditioning!r}.")

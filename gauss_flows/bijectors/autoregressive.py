@@ -38,7 +38,7 @@ from jax import Array
 
 from ..made import MADE, check_order
 from .affine import Affine
-from .base import Bijector
+from .base import Bijector, validate_condition_shape
 from .elementwise import ScalarTemplate, each_coordinate
 
 
@@ -66,9 +66,7 @@ class MaskedAutoregressive(Bijector):
     def __init__(self, key: Array, *, shape: tuple[int, ...], transformer: Bijector | None = None,
                  order=None, nn_width: int = 32, nn_depth: int = 2, init_scale: float = 0.1,
                  condition_shape: tuple[int, ...] | None = None):
-        from .coupling import _condition_shape
-
-        self.condition_shape = _condition_shape(condition_shape, "MaskedAutoregressive")
+        self.condition_shape = validate_condition_shape(condition_shape, "MaskedAutoregressive")
         shape = tuple(int(s) for s in shape)
         if len(shape) != 1 or shape[0] < 2:
             raise ValueError(f"MaskedAutoregressive acts on vectors of shape (d,) with d >= 2, "

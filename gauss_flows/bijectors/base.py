@@ -77,6 +77,22 @@ def check_event_shape(x: ArrayLike, shape: tuple[int, ...], where: str) -> Array
     return x
 
 
+def validate_condition_shape(condition_shape, where: str) -> tuple[int, ...] | None:
+    """``None``, or the context shape as a tuple of positive ints (an int ``k`` means ``(k,)``)."""
+    if condition_shape is None:
+        return None
+    shape = (condition_shape,) if isinstance(condition_shape, (int, np.integer)) else condition_shape
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        shape = None
+    if (not shape or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1
+                         for s in shape)):
+        raise ValueError(f"{where} needs condition_shape=None (unconditional) or a tuple of positive "
+                         f"ints such as (1,) or (3,), but got {condition_shape!r}.")
+    return tuple(int(s) for s in shape)
+
+
 def check_condition(condition, condition_shape: tuple[int, ...] | None, where: str,
                     dtype=None) -> Array | None:
     """Return ``condition`` as a floating array of ``condition_shape`` (``None`` for an

@@ -46,7 +46,7 @@ from jax import Array
 from .. import masks as masks_lib
 from ..conditioner import HyperConditioner, MLPConditioner
 from .affine import Affine
-from .base import Bijector
+from .base import Bijector, validate_condition_shape
 from .deep_sigmoid import DeepSigmoid
 from .elementwise import ScalarTemplate, each_coordinate
 from .mixture_cdf import MixtureGaussianCDF
@@ -89,7 +89,7 @@ class Coupling(Bijector):
                  condition_shape: tuple[int, ...] | None = None, conditioning: str = "input",
                  hyper_width: int = 16):
         self.shape = tuple(int(s) for s in shape)
-        self.condition_shape = _condition_shape(condition_shape, "Coupling")
+        self.condition_shape = validate_condition_shape(condition_shape, "Coupling")
         conditional = self.condition_shape is not None
         mask = masks_lib.validate(default_mask(self.shape) if mask is None else mask, self.shape,
                                   allow_all_active=conditional)
@@ -156,22 +156,6 @@ class Coupling(Bijector):
         """``event`` with its active coordinates replaced by ``active_values`` (passive copied)."""
         flat = event.reshape(-1).at[np.asarray(self.active)].set(active_values)
         return flat.reshape(self.shape)
-
-
-def _condition_shape(condition_shape, where: str) -> tuple[int, ...] | None:
-    """``None``, or the context shape as a tuple of positive ints (an int ``k`` means ``(k,)``)."""
-    if condition_shape is None:
-        return None
-    shape = (condition_shape,) if isinstance(condition_shape, (int, np.integer)) else condition_shape
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        shape = None
-    if (not shape or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1
-                         for s in shape)):
-        raise ValueError(f"{where} needs condition_shape=None (unconditional) or a tuple of positive "
-                         f"ints such as (1,) or (3,), but got {condition_shape!r}.")
-    return tuple(int(s) for s in shape)
 
 
 class AffineCoupling(Coupling):
