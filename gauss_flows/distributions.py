@@ -293,8 +293,8 @@ class Transformed(Distribution):
         z, log_det = self.bijection.transform_and_log_det(x, self._bijection_context(condition))
         return self.base._log_prob_given(z, condition) + log_det
 
-    def _sample(self, key: Array, condition: Array | None = None) -> Array:
-        return self._sample_and_log_prob(key, condition)[0]
+    def _sample(self, key: Array) -> Array:   # unconditional sampling skips the log-det
+        return self.bijection.inverse(self.base._sample(key))
 
     def _sample_and_log_prob(self, key: Array, condition: Array | None = None) -> tuple[Array, Array]:
         z, log_pz = self.base._sample_and_log_prob_given(key, condition)
