@@ -76,8 +76,8 @@ $(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
 
 # --dist loadgroup is meant to keep a module marked xdist_group (test_grading.py) in one worker, so that its
 # module-scoped fixtures run once; with pytest 9 and pytest-xdist 3.8 it does not group (measured: both workers
-# graded the class). It does no harm, and groups again once xdist follows pytest 9's node ids. The benchmarks'
-# tiny run is checked by one test for that reason.
+# graded the class). It does no harm, and groups again once xdist follows pytest 9's node ids. Meanwhile each
+# expensive fixture (the benchmarks' tiny run, each graded class) is used by ONE test, so it runs once.
 test-lib: $(STAMP) $(BENCH_STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup --durations=25 -m "not site" tests
 

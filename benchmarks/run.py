@@ -58,7 +58,7 @@ def _load() -> str:
         return "?"
 
 
-def run_section(name: str, tiny: bool, out: Path) -> dict:
+def run_section(name: str, tiny: bool, out: Path, checkpoints: Path | None = None) -> dict:
     if name == "fit":
         import fit_quality
 
@@ -102,7 +102,9 @@ def run_section(name: str, tiny: bool, out: Path) -> dict:
         import continuous
 
         settings = continuous.Settings()
-        return continuous.run(settings.tiny() if tiny else settings)
+        command = (f"python benchmarks/run.py --only continuous --checkpoints {checkpoints}"
+                   if checkpoints is not None else "")
+        return continuous.run(settings.tiny() if tiny else settings, checkpoints, command)
     raise ValueError(f"unknown section {name!r}; choose from {SECTIONS}")
 
 
@@ -112,13 +114,15 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md and figures go")
     parser.add_argument("--only", choices=SECTIONS, action="append",
                         help="run this section only (repeatable); the other tables are kept")
+    parser.add_argument("--checkpoints", type=Path, default=None,
+                        help="the continuous section also saves its trained models here (what Part 6 · 03 loads)")
     args = parser.parse_args(argv)
     out = args.out.resolve()
     (out / "results").mkdir(parents=True, exist_ok=True)
     for name in args.only or SECTIONS:
         print(f"== {report.TITLES[name]} ==", flush=True)
         load, start = _load(), time.perf_counter()
-        result = run_section(name, args.tiny, out)
+        result = run_section(name, args.tiny, out, args.checkpoints)
         record = {"meta": _meta(args.tiny, time.perf_counter() - start, load), "result": result}
         (out / "results" / f"{name}.json").write_text(json.dumps(record, indent=1))
         report.write(out)

@@ -378,7 +378,7 @@ def kl_divergence(key: Array, target: ToyDensity, model, n: int = 20_000) -> tup
     ``target`` (:math:`p`) must offer ``sample(key, n)`` and ``log_prob``; ``model``
     (:math:`q`, e.g. a fitted flow) must offer a batched ``log_prob``. The estimate is the mean
     of :math:`\\log p(x_i) - \\log q(x_i)` over ``n`` fresh samples :math:`x_i \\sim p`; the
-    standard error is their standard deviation over :math:`\\sqrt n`.
+    standard error is their sample standard deviation (``ddof=1``) over :math:`\\sqrt n`.
     """
     x = target.sample(key, n)
     log_q = jit_log_prob(model, x)
@@ -386,4 +386,4 @@ def kl_divergence(key: Array, target: ToyDensity, model, n: int = 20_000) -> tup
         raise ValueError(f"model.log_prob should map a batch of shape {x.shape} to shape ({n},), "
                          f"but returned shape {log_q.shape}.")
     gap = target.log_prob(x) - log_q
-    return float(jnp.mean(gap)), float(jnp.std(gap) / math.sqrt(n))
+    return float(jnp.mean(gap)), float(jnp.std(gap, ddof=1) / math.sqrt(n))

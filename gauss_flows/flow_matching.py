@@ -32,7 +32,7 @@ import optax
 from jax import Array
 
 from .parameters import split_trainable
-from .training import TrainingDivergedError, adam, training_step
+from .training import TrainingDivergedError, adam, training_data, training_step
 
 __all__ = ["conditional_flow_matching_loss", "straight_path", "fit_flow_matching"]
 
@@ -85,14 +85,7 @@ def fit_flow_matching(key: Array, field, data, *, learning_rate: float = 1e-3, n
     :class:`~gauss_flows.training.TrainingDivergedError` if the loss turns NaN or infinite.
     """
     shape = tuple(getattr(field, "shape", jnp.shape(data)[1:]))
-    data = jnp.asarray(data)
-    if data.ndim != len(shape) + 1 or tuple(data.shape[1:]) != shape:
-        raise ValueError(f"fit_flow_matching expects data of shape (n_samples, {', '.join(map(str, shape))}) "
-                         f"for a field of event shape {shape}, but got data of shape {data.shape}.")
-    if not jnp.issubdtype(data.dtype, jnp.floating):
-        data = data.astype(jnp.result_type(float))
-    if not bool(jnp.all(jnp.isfinite(data))):
-        raise ValueError("fit_flow_matching got data with NaN or infinite values.")
+    data = training_data(data, shape, "fit_flow_matching", model="field")
     if int(n_steps) < 1 or int(batch_size) < 1 or int(log_every) < 1:
         raise ValueError(f"fit_flow_matching expects n_steps, batch_size and log_every >= 1, got "
                          f"{n_steps}, {batch_size} and {log_every}.")

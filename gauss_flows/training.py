@@ -42,7 +42,7 @@ from .runtime import static_mode
 from .distributions import jit_log_prob
 from .parameters import split_trainable
 
-__all__ = ["fit", "fit_ensemble", "TrainingDivergedError", "adam", "nll_loss", "training_step"]
+__all__ = ["fit", "fit_ensemble", "TrainingDivergedError", "adam", "nll_loss", "training_data", "training_step"]
 
 
 @functools.lru_cache(maxsize=32)
@@ -124,6 +124,20 @@ class TrainingDivergedError(FloatingPointError):
     """The training or validation loss became NaN or infinite."""
 
 
+def training_data(data, shape: tuple[int, ...], where: str, model: str = "flow") -> Array:
+    """``data`` as a floating array of samples ``(n_samples, *shape)``, or a ValueError that says
+    what ``where`` (e.g. ``"fit"``) expected: the check every trainer runs first."""
+    data = jnp.asarray(data)
+    if data.ndim != len(shape) + 1 or tuple(data.shape[1:]) != tuple(shape):
+        raise ValueError(f"{where} expects data of shape (n_samples, {', '.join(map(str, shape))}) "
+                         f"for a {model} of event shape {tuple(shape)}, but got data of shape {data.shape}.")
+    if not jnp.issubdtype(data.dtype, jnp.floating):
+        data = data.astype(jnp.result_type(float))
+    if not bool(jnp.all(jnp.isfinite(data))):
+        raise ValueError(f"{where} got data with NaN or infinite values.")
+    return data
+
+
 def _check_condition(flow, data, condition):
     """``condition`` as an array ``(n_samples, *flow.condition_shape)``, or None for an
     unconditional flow; raises for a missing, superfluous or misshapen condition."""
@@ -154,14 +168,7 @@ def _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience):
     if not hasattr(flow, "log_prob"):
         raise ValueError(f"fit expects a flow with a log_prob method (e.g. gf.Transformed), "
                          f"got a {type(flow).__name__}.")
-    data = jnp.asarray(data)
-    if data.ndim != len(shape) + 1 or tuple(data.shape[1:]) != shape:
-        raise ValueError(f"fit expects data of shape (n_samples, {', '.join(map(str, shape))}) "
-                         f"for a flow of event shape {shape}, but got data of shape {data.shape}.")
-    if not jnp.issubdtype(data.dtype, jnp.floating):
-        data = data.astype(jnp.result_type(float))
-    if not bool(jnp.all(jnp.isfinite(data))):
-        raise ValueError("fit got data with NaN or infinite values.")
+    data = training_data(data, shape, "fit")
     if int(batch_size) < 1 or int(max_epochs) < 1:
         raise ValueError(f"fit expects batch_size >= 1 and max_epochs >= 1, got "
                          f"{batch_size} and {max_epochs}.")

@@ -23,12 +23,12 @@ from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,
                                           change_of_variables, composition, conditioner_design,
                                           coupling_equals_diagonal, coupling_vs_autoregressive,
                                           depth_and_residual_flows, diagonal_vs_coupling_revisited,
-                                          entropy_from_a_flow, estimators_under_the_microscope,
+                                          entropy_from_a_flow, estimators_under_the_microscope, flow_matching,
                                           instantaneous_change_of_variables,
                                           mutual_information, zero_initialisation,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
-                                          forward_vs_inverse, householder, kde_and_mixture_cdf,
+                                          forward_vs_inverse, householder, hutchinson, kde_and_mixture_cdf,
                                           layerwise_inspection, learnable_mixture_cdf, linear_ode, mask_design,
                                           nll_training, numerical_inversion, numerical_mechanics,
                                           one_by_one_and_actnorm, pca_warm_start, rbig_loop,
@@ -45,6 +45,16 @@ def bijector_menu_flows() -> dict:
     return {name: gf.coupling_flow(jr.key(3), shape=(2,), transformer=bijector_menu.template(name),
                                    n_layers=2, nn_width=8, nn_depth=1)
             for name in bijector_menu.TRANSFORMERS if name != "deep sigmoid"}
+
+
+@lru_cache(maxsize=None)
+def flow_matching_inputs():
+    """Part 6 · 04: a small field trained briefly by flow matching on two moons, and its data."""
+    data = gf.datasets.TwoMoons(noise=0.1).sample(jr.key(1), 200)
+    field = gf.VectorField(jr.key(2), (2,), width=8, depth=1)
+    field, _ = gf.fit_flow_matching(jr.key(3), field, data, learning_rate=1e-2, n_steps=100, batch_size=64,
+                                    log_every=100)
+    return field, data
 
 
 #: Part 3 · 03's samples: uniform training and held-out points.
@@ -222,8 +232,13 @@ EXPLORERS = {
     "entropy_from_a_flow.entropy_explorer":
         lambda: entropy_from_a_flow.entropy_explorer(ENTROPY_RESULTS, ENTROPY_EXACT, dpi=30),
     "empirical_cdf.empirical_cdf_explorer": lambda: empirical_cdf.empirical_cdf_explorer(dpi=40),
+    "flow_matching.flow_matching_explorer":
+        lambda: flow_matching.flow_matching_explorer(*flow_matching_inputs(), jr.key(0), n_pairs=10,
+                                                     n_particles=20, n_grid=5, dpi=30),
     "forward_vs_inverse.cost_explorer": lambda: forward_vs_inverse.cost_explorer(dpi=30),
     "householder.householder_explorer": lambda: householder.householder_explorer(dpi=30),
+    "hutchinson.hutchinson_explorer":
+        lambda: hutchinson.hutchinson_explorer(hutchinson.jacobian_family(4), jr.key(0), n_draws=300, dpi=30),
     "kde_and_mixture_cdf.kde_explorer": lambda: kde_and_mixture_cdf.kde_explorer(dpi=40),
     "kde_and_mixture_cdf.mixture_explorer": lambda: kde_and_mixture_cdf.mixture_explorer(dpi=40),
     "layerwise_inspection.layerwise_explorer":
@@ -312,8 +327,10 @@ PREDICTIONS = {
     "entropy_from_a_flow": entropy_from_a_flow.above_or_below,
     "training_a_continuous_flow": training_a_continuous_flow.cheaper_or_dearer,
     "estimators_under_the_microscope": estimators_under_the_microscope.too_high_or_too_low,
+    "flow_matching": flow_matching.what_happens_where_paths_cross,
     "forward_vs_inverse": forward_vs_inverse.cost_prediction,
     "householder": householder.flip_or_turn,
+    "hutchinson": hutchinson.predict_the_spread,
     "kde_and_mixture_cdf": kde_and_mixture_cdf.bandwidth_prediction,
     "layerwise_inspection": layerwise_inspection.first_layer_prediction,
     "learnable_mixture_cdf": lambda: learnable_mixture_cdf.where_does_the_loss_end(1.5),

@@ -164,6 +164,17 @@ def test_call_student_names_the_exercise_and_lets_a_stub_through():
         call_student(stub, 1, exercise=2, call="stub(1)")
 
 
+def test_call_for_number_returns_one_float_or_says_what_is_wrong():
+    from gauss_flows.course.exercises.core import ExerciseError, call_for_number
+
+    assert call_for_number(lambda f: f(2.0), lambda x: np.float32(x * x), exercise=1, call="g(f)") == 4.0
+    for answer, words in [(lambda f: None, "returned None"), (lambda f: "four", "not a number"),
+                          (lambda f: np.ones(3), r"shape \(3,\); expected the loss"),
+                          (lambda f: 1 / 0, "raised ZeroDivisionError")]:
+        with pytest.raises(ExerciseError, match=words):
+            call_for_number(answer, lambda x: x, exercise=3, call="g(f)", what="the loss")
+
+
 def test_show_args_names_a_function_argument():
     from gauss_flows.course.exercises.core import show_args
 

@@ -28,6 +28,8 @@ LONE_NOTEBOOKS = {
     "03_rbig": "01_convergence.ipynb",
     "04_maximum_likelihood": "01_rbig_warm_start.ipynb",
     "05_coupling": "03_mask_design.ipynb",
+    # not the quickest of Part 6: it loads trained models shipped inside the package (package data)
+    "06_continuous": "03_training_a_continuous_flow.ipynb",
     "14_information": "00_entropy_from_a_flow.ipynb",
 }
 

@@ -69,6 +69,8 @@ def test_page_loads_clean(visit, html_dir, page_path):
             f"{page_path} with {explorers} explorer(s) sends {sent / 2**20:.2f} MiB "
             f"({weight / 2**20:.2f} MiB uncompressed)"
         )
+    if page_path.startswith("notebooks/"):  # last: it clicks (opens a solution)
+        solutions_are_collapsed(page, page_path)
 
 
 @pytest.mark.parametrize("page_path", ["book/intro.html", "search.html", next(
@@ -90,28 +92,29 @@ def test_front_page_redirects_to_the_welcome_page(visit):
     assert v.problems() == []
 
 
-def test_solutions_are_collapsed(visit):
-    """On the site a solution is folded under its exercise; nothing of it shows by default."""
-    notebook_pages = [p for p in PAGES if p.startswith("notebooks/")]
-    if not notebook_pages:
-        pytest.skip("no notebook pages in the book yet")
-    for path in notebook_pages:
-        page = visit(path).page
-        solutions = page.locator("div.solution")
-        n_exercises = page.locator("div.exercise").count()
-        assert n_exercises >= 2, f"{path}: {n_exercises} exercise(s) shown, expected >= 2"
-        assert solutions.count() >= 2, f"{path}: {solutions.count()} solution block(s)"
-        for i in range(solutions.count()):
-            solution = solutions.nth(i)
-            assert "dropdown" in (solution.get_attribute("class") or ""), f"{path}: solution {i}"
-            for body in solution.locator(".admonition-title ~ * .cell, .admonition-title ~ * p").all():
-                assert not body.is_visible(), f"{path}: solution {i} is visible before a click"
-        # ... and it opens on a click (so the reader can get at it on purpose).
-        solutions.first.locator(".admonition-title").first.click()
-        page.wait_for_timeout(400)
-        assert solutions.first.locator(".admonition-title ~ * .cell").first.is_visible(), (
-            f"{path}: clicking the first solution's title does not open it"
-        )
+def solutions_are_collapsed(page, path):
+    """On the site a solution is folded under its exercise; nothing of it shows by default.
+    (Checked inside test_page_loads_clean, on the page it has loaded anyway: a second visit of
+    every notebook page cost two minutes of the site phase.)"""
+    solutions = page.locator("div.solution")
+    n_exercises = page.locator("div.exercise").count()
+    assert n_exercises >= 2, f"{path}: {n_exercises} exercise(s) shown, expected >= 2"
+    assert solutions.count() >= 2, f"{path}: {solutions.count()} solution block(s)"
+    for i in range(solutions.count()):
+        solution = solutions.nth(i)
+        assert "dropdown" in (solution.get_attribute("class") or ""), f"{path}: solution {i}"
+        for body in solution.locator(".admonition-title ~ * .cell, .admonition-title ~ * p").all():
+            assert not body.is_visible(), f"{path}: solution {i} is visible before a click"
+    # ... and it opens on a click (so the reader can get at it on purpose).
+    solutions.first.locator(".admonition-title").first.click()
+    page.wait_for_timeout(400)
+    assert solutions.first.locator(".admonition-title ~ * .cell").first.is_visible(), (
+        f"{path}: clicking the first solution's title does not open it"
+    )
+
+
+def test_the_book_has_notebook_pages():
+    assert any(p.startswith("notebooks/") for p in PAGES), "no notebook pages in the book"
 
 
 def test_search_finds_pages(visit):

@@ -28,8 +28,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["ExerciseError", "Mistake", "call_student", "check_function", "check_value", "fail",
-           "show_args"]
+__all__ = ["ExerciseError", "Mistake", "call_for_number", "call_student", "check_function", "check_value",
+           "fail", "show_args"]
 
 #: Constants a student is likely to lose or add, for the "off by a constant" hint.
 KNOWN_CONSTANTS = {
@@ -91,6 +91,18 @@ def call_student(student: Callable, *args, exercise: str | int | None, call: str
         raise
     except Exception as err:
         raise fail(exercise, f"`{call}` raised {type(err).__name__}: {err}{context}") from err
+
+
+def call_for_number(student: Callable, *args, exercise: str | int | None, call: str, context: str = "",
+                    what: str = "a single number") -> float:
+    """``student(*args)`` (by :func:`call_student`) as one float: for checkers whose arguments are
+    not numbers (a function, a field) and so call the student themselves. ``None``, a non-number
+    or an array is an :class:`ExerciseError` naming the call; ``what`` says what was expected."""
+    out = call_student(student, *args, exercise=exercise, call=call, context=context)
+    value = _as_float(out, call, exercise)
+    if value.shape != ():
+        raise fail(exercise, f"`{call}` returned an array of shape {value.shape}; expected {what}.")
+    return float(value)
 
 
 def _close(a, b, rtol, atol, equal_nan=False) -> bool:
