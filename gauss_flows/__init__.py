@@ -10,10 +10,11 @@ from . import bijectors
 from .parameters import Frozen, cast, count_parameters, perturb, split_trainable, trainable
 
 from . import made, masks
-from .conditioner import MLPConditioner
-from .distributions import Distribution, StandardNormal, Transformed, jit_log_prob
+from .conditioner import HyperConditioner, MLPConditioner
+from .distributions import (ConditionalNormal, Distribution, StandardNormal, Transformed,
+                            jit_log_prob)
 from .flows import coupling_flow, diagonal_flow, gaussianization_flow
-from . import batched, datasets, diagnostics, information, marginal_fit
+from . import batched, conditional_data, datasets, diagnostics, information, marginal_fit
 from .rbig import rbig, rbig_fit
 from .training import fit, fit_ensemble, training_step
 from . import coupling_equivalence

@@ -10,6 +10,10 @@ the normalising map :math:`T` (data -> latent) at ``flow.bijection``.
   event shape (vectors, images with checkerboards) and needs no extra layers: after two
   layers every coordinate has been transformed once and read once, after three every
   output depends on every input (see ``masks.dependence``).
+  With ``condition_shape`` it models :math:`p(x \\mid c)`, the context entering by one of the
+  three mechanisms of Part 7 (``conditioning``): ``"input"``, every conditioner reads
+  :math:`[x_p, c]`; ``"hypernetwork"``, the context produces every conditioner's weights;
+  ``"base"``, the couplings stay unconditional and the base is a ``ConditionalNormal``.
 * :func:`diagonal_flow` - elementwise layers only: it can fix every marginal but never
   the dependence between coordinates, the baseline that couplings improve on.
 * :func:`gaussianization_flow` - alternating marginal Gaussianization and rotation,
@@ -21,17 +25,20 @@ the normalising map :math:`T` (data -> latent) at ``flow.bijection``.
 
 from __future__ import annotations
 
+import math
+
 import jax.random as jr
+import numpy as np
 from jax import Array
 
 from . import masks as masks_lib
-from .bijectors.base import Bijector
+from .bijectors.base import Bijector, validate_condition_shape
 from .bijectors.chain import Chain
 from .bijectors.coupling import Coupling, default_mask
 from .bijectors.elementwise import Elementwise
 from .bijectors.mixture_cdf import MixtureGaussianCDF
 from .bijectors.rotations import Householder, RandomRotation
-from .distributions import StandardNormal, Transformed
+from .distributions import ConditionalNormal, StandardNormal, Transformed
 
 
 def _check_layers(n_layers: int, where: str) -> int:
@@ -42,7 +49,9 @@ def _check_layers(n_layers: int, where: str) -> int:
 
 def coupling_flow(key: Array, *, shape: tuple[int, ...], transformer: Bijector,
                   n_layers: int = 8, nn_width: int = 32, nn_depth: int = 2,
-                  mask=None, init_scale: float = 0.1) -> Transformed:
+                  mask=None, init_scale: float = 0.1,
+                  condition_shape: tuple[int, ...] | None = None, conditioning: str = "input",
+                  hyper_width: int = 16) -> Transformed:
     """``n_layers`` couplings with the given scalar ``transformer`` template.
 
     Args:
@@ -57,15 +66,51 @@ def coupling_flow(key: Array, *, shape: tuple[int, ...], transformer: Bijector,
             \\widetilde W` (see ``MLPConditioner``); ``0.0`` is zero initialisation, so every layer
             and the whole flow start exactly at the template (the identity map for
             ``Affine``), and ``1.0`` keeps the network's default random last layer.
+        condition_shape: the shape of one context (e.g. ``(1,)``) for a conditional flow
+            :math:`p(x \\mid c)`; ``None`` (default): unconditional, exactly as before.
+        conditioning: how the context enters: ``"input"`` (each conditioner reads it beside the
+            passive values), ``"hypernetwork"`` (it produces each conditioner's weights, with
+            ``hyper_width`` hidden units) or ``"base"`` (a ``ConditionalNormal`` base under
+            unconditional couplings, its MLP of size ``nn_width``, ``nn_depth``).
+
+    A conditional flow on ONE coordinate (``shape=(1,)``, e.g. :math:`p(y \\mid x)` with scalar
+    :math:`y`) has no passive coordinate to read: with ``"input"`` or ``"hypernetwork"`` each
+    layer transforms the coordinate with parameters computed from the context alone; with
+    ``"base"`` the layers are the ``transformer`` applied elementwise (unconditional, trained).
     """
     shape = tuple(shape)
     n_layers = _check_layers(n_layers, "coupling_flow")
-    first = masks_lib.validate(default_mask(shape) if mask is None else mask, shape)
-    layers = [Coupling(k, shape=shape, transformer=transformer,
-                       mask=first if i % 2 == 0 else ~first, nn_width=nn_width, nn_depth=nn_depth,
-                       init_scale=init_scale)
+    condition_shape = validate_condition_shape(condition_shape, "coupling_flow")
+    if conditioning not in ("input", "hypernetwork", "base"):
+        raise ValueError(f"coupling_flow: conditioning must be 'input', 'hypernetwork' or 'base', "
+                         f"but got {conditioning!r}.")
+    layer_context = None if conditioning == "base" else condition_shape
+    if condition_shape is not None and conditioning == "base" and math.prod(shape) == 1:
+        # one coordinate and an unconditional map: the elementwise transformer is all there is
+        layers = [Elementwise(transformer, shape) for _ in range(n_layers)]
+        base = ConditionalNormal(jr.fold_in(key, n_layers), shape=shape,
+                                 condition_shape=condition_shape, nn_width=nn_width,
+                                 nn_depth=nn_depth)
+        return Transformed(base, Chain(layers))
+    if layer_context is not None and mask is None and math.prod(shape) == 1:
+        masks = [np.ones(shape, bool)] * 2       # one coordinate: every layer reads the context only
+    else:
+        first = masks_lib.validate(default_mask(shape) if mask is None else mask, shape,
+                                   allow_all_active=layer_context is not None)
+        masks = [first, ~first]
+    extra = {} if layer_context is None else dict(condition_shape=layer_context,
+                                                  conditioning=conditioning, hyper_width=hyper_width)
+    layers = [Coupling(k, shape=shape, transformer=transformer, mask=masks[i % 2],
+                       nn_width=nn_width, nn_depth=nn_depth, init_scale=init_scale, **extra)
               for i, k in enumerate(jr.split(key, n_layers))]
-    return Transformed(StandardNormal(shape), Chain(layers))
+    if condition_shape is not None and conditioning == "base":
+        # a key of its own, so that the couplings keep the keys they have without a context
+        base = ConditionalNormal(jr.fold_in(key, n_layers), shape=shape,
+                                 condition_shape=condition_shape, nn_width=nn_width,
+                                 nn_depth=nn_depth)
+    else:
+        base = StandardNormal(shape)
+    return Transformed(base, Chain(layers))
 
 
 def diagonal_flow(key: Array, *, shape: tuple[int, ...], transformer: Bijector,

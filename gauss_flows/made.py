@@ -132,6 +132,10 @@ class MADE(eqx.Module):
 
     Each layer computes :math:`h \\mapsto \\sigma((M \\odot W) h + b)`; the masks are boolean
     leaves (never trained: ``M \\odot W`` has zero gradient where ``M`` is False).
+
+    With ``n_context > 0`` the first layer also reads a context :math:`c` through an unmasked
+    weight, :math:`(M \\odot W) x + V c + b`: every output may depend on the context (it is not
+    one of the ordered coordinates), so the autoregressive structure in :math:`x` is unchanged.
     """
 
     weights: tuple[Array, ...]
@@ -139,9 +143,11 @@ class MADE(eqx.Module):
     masks: tuple[Array, ...]
     d: int = eqx.field(static=True)
     n_params: int = eqx.field(static=True)
+    context_weight: Array | None = None
+    n_context: int = eqx.field(static=True, default=0)
 
     def __init__(self, key: Array, *, order: ArrayLike, n_params: int, output_bias: ArrayLike,
-                 width: int = 32, depth: int = 2, init_scale: float = 0.1):
+                 width: int = 32, depth: int = 2, init_scale: float = 0.1, n_context: int = 0):
         order = check_order(order)
         self.d, self.n_params = int(order.size), int(n_params)
         output_bias = jnp.asarray(output_bias)
@@ -163,13 +169,25 @@ class MADE(eqx.Module):
             biases.append(output_bias if last else jnp.zeros(n_out, dtype))
         self.weights, self.biases = tuple(weights), tuple(biases)
         self.masks = tuple(jnp.asarray(m) for m in masks)
+        self.n_context = int(n_context)
+        self.context_weight = None
+        if self.n_context:  # a key of its own: the masked weights are those of the plain MADE
+            v = jr.uniform(jr.fold_in(key, len(masks)), (masks[0].shape[0], self.n_context), dtype,
+                           -1.0, 1.0) / np.sqrt(self.n_context)
+            self.context_weight = init_scale * v if len(masks) == 1 else v
 
-    def __call__(self, x: Array) -> Array:
+    def __call__(self, x: Array, context: Array | None = None) -> Array:
         if x.shape != (self.d,):
             raise ValueError(f"MADE expects an input of shape ({self.d},), got shape {x.shape}.")
+        if (context is None) != (self.n_context == 0) or (
+                context is not None and jnp.size(context) != self.n_context):
+            raise ValueError(f"MADE expects a context of {self.n_context} values, got "
+                             f"{None if context is None else jnp.shape(context)}.")
         h = x
         for k, (w, b, m) in enumerate(zip(self.weights, self.biases, self.masks)):
             h = jnp.where(m, w, 0.0) @ h + b
+            if k == 0 and context is not None:                  # + V c, unmasked
+                h = h + self.context_weight @ jnp.ravel(context).astype(h.dtype)
             if k < len(self.weights) - 1:
                 h = jnp.tanh(h)
         return h.reshape(self.d, self.n_params)

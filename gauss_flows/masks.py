@@ -115,13 +115,14 @@ def sequence(first: ArrayLike, rule: str, n_layers: int) -> list[np.ndarray]:
     return stack
 
 
-def validate(mask: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
+def validate(mask: ArrayLike, shape: tuple[int, ...], allow_all_active: bool = False) -> np.ndarray:
     """Return ``mask`` as a concrete numpy boolean array, or raise a ValueError that says why.
 
     A valid mask has the event ``shape``, is boolean (``0/1`` integers are refused so that
     a list of indices is never mistaken for a mask) and has at least one active and one
     passive coordinate: without passive ones the conditioner has nothing to read, without
-    active ones the layer is the identity.
+    active ones the layer is the identity. ``allow_all_active`` lifts the second rule for a
+    conditional coupling, whose conditioner can read the context alone.
     """
     shape = tuple(shape)
     try:
@@ -137,7 +138,7 @@ def validate(mask: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
     if not array.any():
         raise ValueError(f"mask of shape {shape} has no active coordinate (all False): "
                          "the coupling would transform nothing.")
-    if array.all():
+    if array.all() and not allow_all_active:
         raise ValueError(f"mask of shape {shape} has no passive coordinate (all True): "
                          "the conditioner would have nothing to read.")
     return array

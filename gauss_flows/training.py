@@ -52,10 +52,26 @@ def adam(learning_rate: float) -> optax.GradientTransformation:
     return optax.adam(learning_rate)
 
 
-def nll_loss(params, static, batch: Array) -> Array:
+def nll_loss(params, static, batch) -> Array:
     """The mean negative log-likelihood :math:`-\\frac1n\\sum_i \\log q_\\theta(x_i)` of ``batch``
-    under the flow ``eqx.combine(params, static)``: the loss of maximum-likelihood training."""
-    return -jnp.mean(eqx.combine(params, static).log_prob(batch))
+    under the flow ``eqx.combine(params, static)``: the loss of maximum-likelihood training.
+    For a conditional flow ``batch`` is a pair ``(x, condition)`` and the loss is
+    :math:`-\\frac1n\\sum_i \\log q_\\theta(x_i \\mid c_i)`."""
+    flow = eqx.combine(params, static)
+    if isinstance(batch, tuple):
+        return -jnp.mean(flow.log_prob(*batch))
+    return -jnp.mean(flow.log_prob(batch))
+
+
+def _n_samples(data) -> int:
+    """Samples in ``data``: an array, or a pair ``(x, condition)`` with one row per sample."""
+    return jax.tree_util.tree_leaves(data)[0].shape[0]
+
+
+def _rows(data, index):
+    """``data[index]`` for an array or for every member of a pair ``(x, condition)``: the points
+    and their contexts are always selected, split and shuffled together."""
+    return jax.tree_util.tree_map(lambda array: array[index], data)
 
 
 def training_step(params, static, optimizer: optax.GradientTransformation, opt_state, batch,
@@ -90,14 +106,14 @@ def _run_epoch(params, static, optimizer, opt_state, key, train, batch_size: int
     second ``fit`` of a flow of the same architecture on data of the same size reuses the
     compiled epoch (notebooks that compare seeds or initialisations pay one compilation).
     """
-    n_train = train.shape[0]
+    n_train = _n_samples(train)
     n_batches = n_train // batch_size
     order = jr.permutation(key, n_train)[: n_batches * batch_size].reshape(n_batches, batch_size)
 
     def step(carry, batch_index):
         params, opt_state = carry
         params, opt_state, loss, _ = training_step(params, static, optimizer, opt_state,
-                                                   train[batch_index])
+                                                   _rows(train, batch_index))
         return (params, opt_state), loss
 
     (params, opt_state), losses = jax.lax.scan(step, (params, opt_state), order)
@@ -122,6 +138,31 @@ def training_data(data, shape: tuple[int, ...], where: str, model: str = "flow")
     return data
 
 
+def _check_condition(flow, data, condition):
+    """``condition`` as an array ``(n_samples, *flow.condition_shape)``, or None for an
+    unconditional flow; raises for a missing, superfluous or misshapen condition."""
+    condition_shape = getattr(flow, "condition_shape", None)
+    if condition_shape is None:
+        if condition is not None:
+            raise ValueError(f"fit got a condition of shape {jnp.shape(condition)}, but the flow is "
+                             "unconditional (condition_shape=None); build it with a condition_shape.")
+        return None
+    if condition is None:
+        raise ValueError(f"fit: the flow is conditional (condition_shape={tuple(condition_shape)}): "
+                         f"pass condition= an array of shape ({data.shape[0]}, "
+                         f"{', '.join(map(str, condition_shape))}), one context per sample.")
+    condition = jnp.asarray(condition)
+    expected = (data.shape[0],) + tuple(condition_shape)
+    if condition.shape != expected:
+        raise ValueError(f"fit expects condition of shape {expected} (one context of shape "
+                         f"{tuple(condition_shape)} per sample of data), but got shape {condition.shape}.")
+    if not jnp.issubdtype(condition.dtype, jnp.floating):
+        condition = condition.astype(jnp.result_type(float))
+    if not bool(jnp.all(jnp.isfinite(condition))):
+        raise ValueError("fit got a condition with NaN or infinite values.")
+    return condition
+
+
 def _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience):
     shape = tuple(getattr(flow, "shape", ()))
     if not hasattr(flow, "log_prob"):
@@ -139,17 +180,17 @@ def _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience):
 
 
 def _split(key, data, val_fraction):
-    n = data.shape[0]
+    n = _n_samples(data)
     n_val = int(round(val_fraction * n)) if val_fraction > 0 else 0
     n_val = max(n_val, 1) if val_fraction > 0 else 0
     if n - n_val < 1:
         raise ValueError(f"fit needs at least one training sample after holding out "
                          f"val_fraction={val_fraction} of {n} samples.")
     order = jr.permutation(key, n)
-    return data[order[n_val:]], data[order[:n_val]]
+    return _rows(data, order[n_val:]), _rows(data, order[:n_val])
 
 
-def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int = 100,
+def fit(key: Array, flow, data, *, condition=None, learning_rate: float = 1e-3, max_epochs: int = 100,
         batch_size: int = 256, val_fraction: float = 0.1, patience: int | None = 10,
         optimizer: optax.GradientTransformation | None = None,
         show_progress: bool = True, on_epoch=None) -> tuple[object, dict]:
@@ -160,6 +201,10 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
         flow: a distribution with a batched ``log_prob`` and a ``shape`` (e.g. a flow built by
             :func:`~gauss_flows.coupling_flow`).
         data: samples of shape ``(n_samples, *flow.shape)``.
+        condition: for a conditional flow, the context of every sample, shape
+            ``(n_samples, *flow.condition_shape)``; the pairs ``(data[i], condition[i])`` are split,
+            shuffled and batched together and the loss is :math:`-\\frac1n\\sum_i \\log q(x_i \\mid c_i)`.
+            ``None`` (default) for an unconditional flow.
         learning_rate: Adam's step size (ignored when ``optimizer`` is given).
         max_epochs: the most passes over the training samples.
         batch_size: samples per gradient step (capped at the number of training samples).
@@ -185,14 +230,18 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
         TrainingDivergedError: the loss became NaN or infinite (the epoch is named).
     """
     data = _check_inputs(flow, data, batch_size, max_epochs, val_fraction, patience)
+    condition = _check_condition(flow, data, condition)
     params, static = split_trainable(flow)
     floating = jax.tree_util.tree_leaves(params)
     if not floating:
         raise ValueError("fit: the flow has no trainable parameters.")
     data = data.astype(floating[0].dtype)  # train in the flow's precision
+    if condition is not None:  # a conditional flow trains on pairs (x_i, c_i), kept together
+        data = (data, condition.astype(floating[0].dtype))
     split_key, shuffle_key = jr.split(key)
     train, val = _split(split_key, data, val_fraction)
-    batch_size = min(int(batch_size), train.shape[0])
+    n_train, n_val = _n_samples(train), _n_samples(val)
+    batch_size = min(int(batch_size), n_train)
     optimizer_given = optimizer is not None
     optimizer = adam(float(learning_rate)) if optimizer is None else optimizer
     opt_state = optimizer.init(params)
@@ -201,7 +250,7 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
     best_flow, history = flow, {"train_loss": [], "val_loss": [], "best_epoch": -1,
                                 "best_val_loss": float("inf"), "n_epochs": 0,
                                 "stopped_early": False, "seconds": 0.0,
-                                "steps_per_epoch": train.shape[0] // batch_size}
+                                "steps_per_epoch": n_train // batch_size}
     epochs_without_progress = 0
     start = time.perf_counter()
     with _progress_bar(int(max_epochs), disable=not show_progress) as bar:
@@ -212,7 +261,12 @@ def fit(key: Array, flow, data, *, learning_rate: float = 1e-3, max_epochs: int 
             trained, train_loss = eqx.combine(params, static), float(train_loss)
             # the validation loss through the shared compiled log_prob (compiled once per
             # architecture, reused by KL estimates and density pictures of the same flow)
-            val_loss = float(-jnp.mean(jit_log_prob(trained, val))) if val.shape[0] else train_loss
+            if n_val == 0:
+                val_loss = train_loss
+            elif condition is None:
+                val_loss = float(-jnp.mean(jit_log_prob(trained, val)))
+            else:
+                val_loss = float(-jnp.mean(jit_log_prob(trained, *val)))
             for name, value in (("training", train_loss), ("validation", val_loss)):
                 if not math.isfinite(value):
                     raise TrainingDivergedError(
@@ -249,7 +303,7 @@ def _ensemble_epoch(state, static, optimizer, keys, train, val, batch_size: int)
         params, opt_state, best, best_val = state
         params, opt_state, train_loss = _run_epoch(params, static, optimizer, opt_state, key, train,
                                                    batch_size)
-        val_loss = nll_loss(params, static, val) if val.shape[0] else train_loss
+        val_loss = nll_loss(params, static, val) if _n_samples(val) else train_loss
         improved = val_loss < best_val
         best = jax.tree_util.tree_map(lambda new, old: jnp.where(improved, new, old), params, best)
         return (params, opt_state, best, jnp.minimum(val_loss, best_val)), train_loss, val_loss
@@ -257,7 +311,25 @@ def _ensemble_epoch(state, static, optimizer, keys, train, val, batch_size: int)
     return eqx.filter_vmap(one)(state, keys, train, val)
 
 
-def fit_ensemble(key: Array, flows, data, *, learning_rate: float = 1e-3, max_epochs: int = 100,
+def _ensemble_condition(one, data, condition, n_members: int) -> Array:
+    """The members' contexts ``(S, n, *condition_shape)`` from a per-member or a shared array;
+    raises (through :func:`_check_condition`) when missing, superfluous or misshapen."""
+    if condition is None or getattr(one, "condition_shape", None) is None:
+        return _check_condition(one, data[0], condition)
+    condition = jnp.asarray(condition)
+    n_axes = len(one.condition_shape)
+    if condition.ndim == n_axes + 1:            # (n, *condition_shape): shared by all members
+        condition = jnp.broadcast_to(condition, (n_members,) + condition.shape)
+    if condition.ndim != n_axes + 2 or condition.shape[0] != n_members:
+        context = ", ".join(map(str, one.condition_shape))
+        raise ValueError(f"fit_ensemble expects condition of shape ({n_members}, {data.shape[1]}, "
+                         f"{context}) or ({data.shape[1]}, {context}), but got {condition.shape}.")
+    for member in range(n_members):
+        _check_condition(one, data[member], condition[member])
+    return condition
+
+
+def fit_ensemble(key: Array, flows, data, *, condition=None, learning_rate: float = 1e-3, max_epochs: int = 100,
                  batch_size: int = 256, val_fraction: float = 0.1, patience: int | None = 10,
                  optimizer: optax.GradientTransformation | None = None) -> tuple[object, dict]:
     """Train ``S`` flows of one architecture side by side (one compiled, vmapped program).
@@ -273,6 +345,8 @@ def fit_ensemble(key: Array, flows, data, *, learning_rate: float = 1e-3, max_ep
         flows: ``S`` flows stacked along a leading axis of every array leaf, e.g.
             ``eqx.filter_vmap(lambda k: gf.coupling_flow(k, ...))(jr.split(key, S))``.
         data: ``(S, n, *shape)``, one data set per member, or ``(n, *shape)`` shared by all.
+        condition: for conditional flows, the contexts: ``(S, n, *condition_shape)`` or
+            ``(n, *condition_shape)``, paired with ``data`` as in :func:`fit`.
         learning_rate, max_epochs, batch_size, val_fraction, optimizer: as in :func:`fit`.
         patience: stop when NO member has improved its validation loss for this many epochs
             (``None``: run ``max_epochs``). A member that stopped improving earlier keeps
@@ -306,9 +380,12 @@ def fit_ensemble(key: Array, flows, data, *, learning_rate: float = 1e-3, max_ep
     one = eqx.combine(jax.tree_util.tree_map(lambda leaf: leaf[0], params), static)
     _check_inputs(one, data[0], batch_size, max_epochs, val_fraction, patience)
     data = data.astype(leaves[0].dtype)
+    if condition is not None or getattr(one, "condition_shape", None) is not None:
+        condition = _ensemble_condition(one, data, condition, n_members)
+        data = (data, condition.astype(leaves[0].dtype))   # pairs, split and shuffled together
     split_keys, shuffle_keys = jnp.swapaxes(jax.vmap(jr.split)(jr.split(key, n_members)), 0, 1)
     train, val = jax.vmap(lambda k, x: _split(k, x, val_fraction))(split_keys, data)
-    batch_size = min(int(batch_size), train.shape[1])
+    batch_size = min(int(batch_size), jax.tree_util.tree_leaves(train)[0].shape[1])
     optimizer = adam(float(learning_rate)) if optimizer is None else optimizer
     opt_state = eqx.filter_vmap(optimizer.init)(params)
     state = (params, opt_state, params, jnp.full(n_members, jnp.inf, leaves[0].dtype))

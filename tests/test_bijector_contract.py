@@ -11,6 +11,13 @@ checked, and is checked in float64 and in float32, on typical and on far-out inp
 * a wrong-shaped input raises a ValueError that names both shapes;
 * no parameter is weakly typed as built (an optimizer step would make it strongly typed, and
   every compiled function of the flow would silently compile a second time).
+
+Conditional bijectors (``CONDITIONAL_CASES``, one line each) go through the same checks AT A
+FIXED CONDITION (round trip, log-det against ``slogdet(jacfwd)`` in ``x``, inverse log-det,
+both precisions, typical and far inputs), plus: ``jit`` and ``vmap`` over ``x`` and the
+condition together and over ``x`` under one condition; a missing or wrong-shaped condition is
+refused naming the expected shape; the condition actually changes the map. Every
+unconditional case refuses a condition.
 """
 
 from __future__ import annotations
@@ -100,7 +107,30 @@ CASES: dict[str, Case] = {
     "rbig": Case(lambda k: gf.rbig(_moons(), n_layers=2).bijection, exact_inverse=False),
 }
 
+def _conditional_chain(k, n_blocks: int):
+    keys = jr.split(k, n_blocks)
+    return gf.Chain([b for kk in keys for b in (
+        gf.AffineCoupling(kk, shape=(3,), nn_width=8, nn_depth=1, condition_shape=(2,)),
+        gf.Permute(jnp.array([2, 0, 1])))])
+
+
+CONDITIONAL_CASES: dict[str, Case] = {
+    "Coupling conditional (context as input)": Case(lambda k: gf.Coupling(k, shape=(4,), transformer=gf.RationalQuadraticSpline(knots=5, interval=3.0), nn_width=16, nn_depth=1, condition_shape=(2,))),
+    "AffineCoupling conditional, one coordinate (context only)": Case(lambda k: gf.AffineCoupling(k, shape=(1,), mask=np.array([True]), nn_width=8, nn_depth=1, condition_shape=(3,))),
+    "Coupling conditional image, context (2, 2)": Case(lambda k: gf.Coupling(k, shape=(2, 2), transformer=gf.Affine(), mask=gf.masks.checkerboard((2, 2)), nn_width=8, nn_depth=1, condition_shape=(2, 2))),
+    "Coupling hypernetwork": Case(lambda k: gf.Coupling(k, shape=(3,), transformer=gf.Affine(), nn_width=8, nn_depth=1, condition_shape=(2,), conditioning="hypernetwork", hyper_width=4)),
+    "Chain conditional (with unconditional members)": Case(lambda k: gf.Chain([gf.AffineCoupling(k, shape=(3,), nn_width=8, nn_depth=1, condition_shape=(2,)), gf.Permute(jnp.array([2, 0, 1])), gf.ActNorm(shape=(3,))])),
+    "Chain conditional scanned (8 repeated blocks)": Case(lambda k: _conditional_chain(k, 8)),
+    "MaskedAutoregressive conditional (MAF, spline)": Case(lambda k: gf.MaskedAutoregressive(k, shape=(3,), transformer=gf.RationalQuadraticSpline(knots=5, interval=3.0), nn_width=16, nn_depth=1, condition_shape=(2,))),
+    "MaskedAutoregressive conditional, no hidden layer": Case(lambda k: gf.MaskedAutoregressive(k, shape=(3,), nn_width=8, nn_depth=0, condition_shape=(1,))),
+    "Invert(conditional MaskedAutoregressive) (IAF)": Case(lambda k: gf.Invert(gf.MaskedAutoregressive(k, shape=(3,), nn_width=8, nn_depth=1, condition_shape=(2,)))),
+    "Invert(conditional Coupling)": Case(lambda k: gf.Invert(gf.AffineCoupling(k, shape=(3,), nn_width=8, nn_depth=1, condition_shape=(2,)))),
+    "coupling_flow conditional": Case(lambda k: gf.coupling_flow(k, shape=(3,), transformer=gf.RationalQuadraticSpline(knots=4, interval=3.0), n_layers=3, nn_width=8, nn_depth=1, condition_shape=(2,)).bijection),
+    "coupling_flow hypernetwork": Case(lambda k: gf.coupling_flow(k, shape=(2,), transformer=gf.Affine(), n_layers=2, nn_width=8, nn_depth=1, condition_shape=(1,), conditioning="hypernetwork", hyper_width=4).bijection),
+}
+
 NAMES = list(CASES)
+CONDITIONAL_NAMES = list(CONDITIONAL_CASES)
 DTYPES = {"float64": jnp.float64, "float32": jnp.float32}
 # (round trip, log-det) absolute tolerances, relative to the size of the numbers compared
 TOLERANCE = {
@@ -112,7 +142,7 @@ TOLERANCE = {
 
 
 def _build(name: str, dtype_name: str):
-    case = CASES[name]
+    case = CASES[name] if name in CASES else CONDITIONAL_CASES[name]
     bijector = gf.perturb(case.make(jr.key(0)), jr.key(1), scale=0.3)
     return case, gf.cast(bijector, DTYPES[dtype_name])
 
@@ -128,8 +158,9 @@ def _inputs(case: Case, shape, dtype, far: bool):
     return x.astype(dtype)
 
 
-def _log_det_autodiff(bijector, x):
-    flat = lambda v: bijector.transform(v.reshape(x.shape)).ravel()
+def _log_det_autodiff(bijector, x, condition=None):
+    """``slogdet`` of the autodiff Jacobian in ``x`` (at the fixed ``condition``, if any)."""
+    flat = lambda v: bijector.transform(v.reshape(x.shape), condition).ravel()
     jac = jax.jacfwd(flat)(x.ravel().astype(jnp.float64) if x.dtype == jnp.float64 else x.ravel())
     return jnp.linalg.slogdet(jac)[1]
 
@@ -141,32 +172,38 @@ def _close(a, b, tol):
     return err <= tol * scale, err
 
 
-@pytest.mark.parametrize("dtype_name", list(DTYPES))
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("far", [False, True], ids=["typical", "far"])
-def test_round_trip_and_log_det(name, dtype_name, far):
+def _check_round_trip_and_log_det(name, dtype_name, far, condition_seed=None):
+    """The contract's numerical checks, at a fixed condition for a conditional bijector."""
     case, bijector = _build(name, dtype_name)
     dtype = DTYPES[dtype_name]
     tol_rt, tol_ld = TOLERANCE[(dtype_name, case.exact_inverse)]
     x = _inputs(case, bijector.shape, dtype, far)
+    c = None if condition_seed is None else _condition(bijector, dtype, condition_seed)
 
-    y, log_det = bijector.transform_and_log_det(x)
+    y, log_det = bijector.transform_and_log_det(x, c)
     assert y.shape == bijector.shape and log_det.shape == ()
     assert y.dtype == dtype and log_det.dtype == dtype, (y.dtype, log_det.dtype)
     assert bool(jnp.all(jnp.isfinite(y))) and bool(jnp.isfinite(log_det))
-    ok, err = _close(bijector.transform(x), y, 0.0 if dtype_name == "float64" else 1e-6)
+    ok, err = _close(bijector.transform(x, c), y, 0.0 if dtype_name == "float64" else 1e-6)
     assert ok, f"transform and transform_and_log_det disagree by {err:.2e}"
 
-    x_back, inv_log_det = bijector.inverse_and_log_det(y)
+    x_back, inv_log_det = bijector.inverse_and_log_det(y, c)
     ok, err = _close(x_back, x, tol_rt)
     assert ok, f"round-trip error {err:.2e} > {tol_rt:.0e}"
-    ok, err = _close(bijector.inverse(y), x_back, tol_rt)
+    ok, err = _close(bijector.inverse(y, c), x_back, tol_rt)
     assert ok, f"inverse and inverse_and_log_det disagree by {err:.2e}"
 
-    ok, err = _close(log_det, _log_det_autodiff(bijector, x), tol_ld)
+    ok, err = _close(log_det, _log_det_autodiff(bijector, x, c), tol_ld)
     assert ok, f"log-det differs from slogdet(jacfwd) by {err:.2e}"
     ok, err = _close(inv_log_det, -log_det, tol_ld)
     assert ok, f"inverse log-det is not minus the forward one (off by {err:.2e})"
+
+
+@pytest.mark.parametrize("dtype_name", list(DTYPES))
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("far", [False, True], ids=["typical", "far"])
+def test_round_trip_and_log_det(name, dtype_name, far):
+    _check_round_trip_and_log_det(name, dtype_name, far)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -243,3 +280,85 @@ def test_a_scanned_chain_computes_what_the_unrolled_one_does(monkeypatch):
     for (y_s, ld_s), (y_u, ld_u) in zip(scanned, unrolled):
         np.testing.assert_allclose(y_s, y_u, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(ld_s, ld_u, rtol=1e-12, atol=1e-12)
+
+
+# ---- conditional bijectors: the contract at a fixed condition, and the condition's own rules ----
+
+def _condition(bijector, dtype, seed: int = 4):
+    return jr.normal(jr.key(seed), bijector.condition_shape).astype(dtype)
+
+
+@pytest.mark.parametrize("name", CONDITIONAL_NAMES)
+def test_conditional_cases_are_conditional(name):
+    _, bijector = _build(name, "float64")
+    assert bijector.condition_shape is not None
+
+
+@pytest.mark.parametrize("dtype_name", list(DTYPES))
+@pytest.mark.parametrize("name", CONDITIONAL_NAMES)
+@pytest.mark.parametrize("far", [False, True], ids=["typical", "far"])
+def test_conditional_round_trip_and_log_det(name, dtype_name, far):
+    _check_round_trip_and_log_det(name, dtype_name, far, condition_seed=4)
+
+
+@pytest.mark.parametrize("name", CONDITIONAL_NAMES)
+def test_conditional_jit_and_vmap_over_x_and_condition(name):
+    case, bijector = _build(name, "float64")
+    xs = jnp.stack([_inputs(case, bijector.shape, jnp.float64, far=False) * s for s in (0.5, 1.0, 1.5)])
+    cs = jnp.stack([_condition(bijector, jnp.float64, seed) for seed in (4, 5, 6)])
+    forward = eqx.filter_jit(lambda b, x, c: b.transform_and_log_det(x, c))
+    paired = jax.vmap(bijector.transform_and_log_det)(xs, cs)                   # one context each
+    shared = jax.vmap(bijector.transform_and_log_det, in_axes=(0, None))(xs, cs[0])  # one for all
+    for i, (x, c) in enumerate(zip(xs, cs)):
+        y_eager, ld_eager = bijector.transform_and_log_det(x, c)
+        y_jit, ld_jit = forward(bijector, x, c)
+        for got, want in ((y_jit, y_eager), (ld_jit, ld_eager), (paired[0][i], y_eager),
+                          (paired[1][i], ld_eager)):
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(shared[0][i], bijector.transform(x, cs[0]), rtol=1e-10, atol=1e-12)
+    inverse = eqx.filter_jit(lambda b, y, c: b.inverse(y, c))
+    np.testing.assert_allclose(jax.vmap(lambda y, c: inverse(bijector, y, c))(paired[0], cs), xs,
+                               rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", CONDITIONAL_NAMES)
+def test_a_wrong_or_missing_condition_is_refused(name):
+    case, bijector = _build(name, "float64")
+    x = _inputs(case, bijector.shape, jnp.float64, far=False)
+    expected = tuple(bijector.condition_shape)
+    wrong_shapes = [expected + (2,), (expected[0] + 1,) + expected[1:], (5,) + expected]
+    for method in (bijector.transform, bijector.transform_and_log_det, bijector.inverse,
+                   bijector.inverse_and_log_det):
+        for wrong in wrong_shapes:
+            with pytest.raises(ValueError) as info:
+                method(x, jnp.zeros(wrong))
+            message = str(info.value)
+            assert str(expected) in message and str(wrong) in message, message
+        with pytest.raises(ValueError, match="conditional"):
+            method(x)
+
+
+@pytest.mark.parametrize("name", CONDITIONAL_NAMES)
+def test_the_condition_changes_the_map(name):
+    case, bijector = _build(name, "float64")
+    x = _inputs(case, bijector.shape, jnp.float64, far=False)
+    y1, ld1 = bijector.transform_and_log_det(x, _condition(bijector, jnp.float64, 4))
+    y2, ld2 = bijector.transform_and_log_det(x, _condition(bijector, jnp.float64, 5))
+    assert float(jnp.max(jnp.abs(y1 - y2))) > 1e-3 and abs(float(ld1 - ld2)) > 1e-6
+
+
+@pytest.mark.parametrize("name", CONDITIONAL_NAMES)
+def test_conditional_parameters_are_not_weakly_typed(name):
+    bijector = CONDITIONAL_CASES[name].make(jr.key(0))
+    weak = [jax.tree_util.keystr(path) for path, leaf in jax.tree_util.tree_leaves_with_path(bijector)
+            if isinstance(leaf, jax.Array) and leaf.weak_type]
+    assert not weak, f"weakly typed parameters (give them a dtype): {weak}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_unconditional_bijector_refuses_a_condition(name):
+    case, bijector = _build(name, "float64")
+    assert bijector.condition_shape is None
+    x = _inputs(case, bijector.shape, jnp.float64, far=False)
+    with pytest.raises(ValueError, match=r"unconditional.*\(2,\)"):
+        bijector.transform_and_log_det(x, jnp.zeros(2))

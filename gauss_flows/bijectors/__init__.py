@@ -1,6 +1,6 @@
 """Bijectors: invertible layers with log-determinants, one concept per module."""
 
-from .base import Bijector, check_event_shape, vector_size
+from .base import Bijector, check_condition, check_event_shape, validate_condition_shape, vector_size
 
 # --- scalar transformers (the menu) and marginal pieces: helper A adds lines below ---
 from .affine import Affine

@@ -28,6 +28,8 @@ density of a new point.
 
 from __future__ import annotations
 
+import math
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -36,7 +38,7 @@ from jax import Array
 
 from ..made import MADE, check_order
 from .affine import Affine
-from .base import Bijector
+from .base import Bijector, validate_condition_shape
 from .elementwise import ScalarTemplate, each_coordinate
 
 
@@ -51,15 +53,20 @@ class MaskedAutoregressive(Bijector):
             default ``0, 1, ..., d-1``. Stack layers with reversed orders, as one stacks masks.
         nn_width, nn_depth: the MADE network's hidden units per layer and hidden layers.
         init_scale: scale of the output weights (``0.0``: the layer starts as the template).
+        condition_shape: the shape of one context for a conditional MAF (the MADE network's
+            first layer reads it, unmasked); ``None`` (default): unconditional.
     """
 
     conditioner: MADE
     template: ScalarTemplate
     shape: tuple[int, ...] = eqx.field(static=True)
     order: tuple[int, ...] = eqx.field(static=True)
+    condition_shape: tuple[int, ...] | None = eqx.field(static=True)
 
     def __init__(self, key: Array, *, shape: tuple[int, ...], transformer: Bijector | None = None,
-                 order=None, nn_width: int = 32, nn_depth: int = 2, init_scale: float = 0.1):
+                 order=None, nn_width: int = 32, nn_depth: int = 2, init_scale: float = 0.1,
+                 condition_shape: tuple[int, ...] | None = None):
+        self.condition_shape = validate_condition_shape(condition_shape, "MaskedAutoregressive")
         shape = tuple(int(s) for s in shape)
         if len(shape) != 1 or shape[0] < 2:
             raise ValueError(f"MaskedAutoregressive acts on vectors of shape (d,) with d >= 2, "
@@ -72,16 +79,18 @@ class MaskedAutoregressive(Bijector):
         theta0 = self.template.ravel(transformer)
         self.conditioner = MADE(key, order=self.order, n_params=self.template.n_params,
                                 output_bias=jnp.tile(theta0, d), width=nn_width, depth=nn_depth,
-                                init_scale=init_scale)
+                                init_scale=init_scale,
+                                n_context=0 if self.condition_shape is None else math.prod(self.condition_shape))
 
     @property
     def inverse_passes(self) -> int:
         """Network passes of the inverse (``d``); the forward direction takes one."""
         return self.shape[0]
 
-    def parameters(self, x: Array) -> Array:
-        """Transformer parameters ``(d, n_params)``; row ``i`` depends on ``x`` before ``i`` only."""
-        return self.conditioner(x)
+    def parameters(self, x: Array, condition: Array | None = None) -> Array:
+        """Transformer parameters ``(d, n_params)``; row ``i`` depends on ``x`` before ``i`` only
+        (and on the whole context, for a conditional layer)."""
+        return self.conditioner(x) if condition is None else self.conditioner(x, condition)
 
     def _apply(self, theta: Array, values: Array, method: str) -> tuple[Array, Array]:
         def one(theta_i, value):
@@ -89,13 +98,13 @@ class MaskedAutoregressive(Bijector):
 
         return each_coordinate(one, theta, values)
 
-    def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
-        return self._apply(self.parameters(x), x, "transform_and_log_det")
+    def _transform_and_log_det(self, x: Array, condition: Array | None = None) -> tuple[Array, Array]:
+        return self._apply(self.parameters(x, condition), x, "transform_and_log_det")
 
-    def _inverse_and_log_det(self, z: Array) -> tuple[Array, Array]:
+    def _inverse_and_log_det(self, z: Array, condition: Array | None = None) -> tuple[Array, Array]:
         def one_pass(x):
             # inverting ALL coordinates with theta(x) is exact for the first t+1 in the order
-            return self._apply(self.parameters(x), z, "inverse_and_log_det")
+            return self._apply(self.parameters(x, condition), z, "inverse_and_log_det")
 
         # d - 1 passes make the first d - 1 coordinates exact; the d-th pass uses exact
         # parameters for every coordinate, so its log-det is the exact one

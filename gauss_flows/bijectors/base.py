@@ -19,6 +19,18 @@ Subclasses implement ``_transform_and_log_det`` and ``_inverse_and_log_det``
 (and may override ``_transform`` / ``_inverse`` when skipping the log-det is
 cheaper); the public methods check the input shape first, so that a wrong shape
 gives an error that names both shapes instead of a broadcasting surprise.
+
+**Conditional bijectors.** A bijector may depend on a context :math:`c` (an observation,
+a class label, an input :math:`x` when modelling :math:`p(y\\mid x)`): :math:`y = T(x; c)`,
+invertible in :math:`x` for every fixed :math:`c`, with the log-determinant of
+:math:`\\partial T/\\partial x` at that fixed :math:`c` (the context is never transformed, so
+it has no Jacobian of its own). Such a bijector has ``condition_shape`` (the shape of ONE
+context, e.g. ``(1,)``) and every public method takes it as ``condition``:
+``transform_and_log_det(x, condition)``. An unconditional bijector has
+``condition_shape = None`` and refuses a condition; a conditional one refuses to run
+without one; both check the shape and name what they expected. Subclasses that are
+conditional write ``_transform_and_log_det(x, condition)``; unconditional ones keep the
+one-argument form, so the condition never reaches code that does not expect it.
 """
 
 from __future__ import annotations
@@ -42,13 +54,18 @@ def vector_size(shape, where: str) -> int:
     return int(size)
 
 
+def _looks_batched(given: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    """``given`` is ``shape`` with leading batch axes in front."""
+    n = len(shape)
+    return len(given) > n and tuple(given[len(given) - n:]) == tuple(shape)
+
+
 def check_event_shape(x: ArrayLike, shape: tuple[int, ...], where: str) -> Array:
     """Return ``x`` as a floating array, or raise if it is not one sample of ``shape``."""
     x = jnp.asarray(x)
     if x.shape != tuple(shape):
         hint = ""
-        n = len(shape)
-        if x.ndim > n and x.shape[x.ndim - n:] == tuple(shape):
+        if _looks_batched(x.shape, shape):
             hint = (" It looks like a batch: bijectors act on one sample, "
                     "so map over the leading axes with jax.vmap.")
         raise ValueError(
@@ -60,31 +77,89 @@ def check_event_shape(x: ArrayLike, shape: tuple[int, ...], where: str) -> Array
     return x
 
 
+def validate_condition_shape(condition_shape, where: str) -> tuple[int, ...] | None:
+    """``None``, or the context shape as a tuple of positive ints (an int ``k`` means ``(k,)``)."""
+    if condition_shape is None:
+        return None
+    shape = (condition_shape,) if isinstance(condition_shape, (int, np.integer)) else condition_shape
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        shape = None
+    if (not shape or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1
+                         for s in shape)):
+        raise ValueError(f"{where} needs condition_shape=None (unconditional) or a tuple of positive "
+                         f"ints such as (1,) or (3,), but got {condition_shape!r}.")
+    return tuple(int(s) for s in shape)
+
+
+def check_condition(condition, condition_shape: tuple[int, ...] | None, where: str,
+                    dtype=None) -> Array | None:
+    """Return ``condition`` as a floating array of ``condition_shape`` (``None`` for an
+    unconditional object), or raise, naming what was expected and what was given, when a
+    condition is missing, superfluous or of the wrong shape."""
+    if condition_shape is None:
+        if condition is not None:
+            raise ValueError(f"{where} is unconditional (condition_shape=None), but got a condition "
+                             f"of shape {jnp.shape(condition)}. Build it with a condition_shape to "
+                             "condition it, or call it without condition.")
+        return None
+    if condition is None:
+        raise ValueError(f"{where} is conditional: it needs condition= one context of shape "
+                         f"{tuple(condition_shape)}, but got none.")
+    condition = jnp.asarray(condition)
+    if condition.shape != tuple(condition_shape):
+        hint = ""
+        if _looks_batched(condition.shape, condition_shape):
+            hint = (" It looks like a batch of contexts: bijectors act on one sample and one "
+                    "context, so map over both with jax.vmap.")
+        raise ValueError(f"{where} expects a condition of shape {tuple(condition_shape)}, "
+                         f"but got a condition of shape {condition.shape}.{hint}")
+    if not jnp.issubdtype(condition.dtype, jnp.floating):
+        condition = condition.astype(jnp.result_type(float) if dtype is None else dtype)
+    return condition
+
+
 class Bijector(eqx.Module):
     """Abstract base class of every invertible layer in ``gauss_flows``.
 
     Attributes:
         shape: the event shape of one sample (``()`` for a scalar map).
+        condition_shape: the shape of one context for a conditional bijector, ``None``
+            (the default) for an unconditional one.
     """
 
     shape: eqx.AbstractVar[tuple[int, ...]]
+    # a plain class attribute, not a field: unconditional bijectors need not declare it, and
+    # conditional ones override it with a static field or a property
+    condition_shape = None
 
     # ---- public API: shape-checked ------------------------------------------
-    def transform(self, x: ArrayLike) -> Array:
-        """:math:`y = T(x)`."""
-        return self._transform(self._check(x, "transform"))
+    def transform(self, x: ArrayLike, condition: ArrayLike | None = None) -> Array:
+        """:math:`y = T(x)` (:math:`T(x; c)` for a conditional bijector)."""
+        return self._call("_transform", x, condition, "transform")
 
-    def transform_and_log_det(self, x: ArrayLike) -> tuple[Array, Array]:
-        """:math:`(T(x),\\ \\log|\\det \\partial T/\\partial x|)`."""
-        return self._transform_and_log_det(self._check(x, "transform_and_log_det"))
+    def transform_and_log_det(self, x: ArrayLike, condition: ArrayLike | None = None
+                              ) -> tuple[Array, Array]:
+        """:math:`(T(x),\\ \\log|\\det \\partial T/\\partial x|)`, at fixed ``condition``."""
+        return self._call("_transform_and_log_det", x, condition, "transform_and_log_det")
 
-    def inverse(self, y: ArrayLike) -> Array:
-        """:math:`x = T^{-1}(y)`."""
-        return self._inverse(self._check(y, "inverse"))
+    def inverse(self, y: ArrayLike, condition: ArrayLike | None = None) -> Array:
+        """:math:`x = T^{-1}(y)` (at fixed ``condition``)."""
+        return self._call("_inverse", y, condition, "inverse")
 
-    def inverse_and_log_det(self, y: ArrayLike) -> tuple[Array, Array]:
-        """:math:`(T^{-1}(y),\\ \\log|\\det \\partial T^{-1}/\\partial y|)`."""
-        return self._inverse_and_log_det(self._check(y, "inverse_and_log_det"))
+    def inverse_and_log_det(self, y: ArrayLike, condition: ArrayLike | None = None
+                            ) -> tuple[Array, Array]:
+        """:math:`(T^{-1}(y),\\ \\log|\\det \\partial T^{-1}/\\partial y|)`, at fixed ``condition``."""
+        return self._call("_inverse_and_log_det", y, condition, "inverse_and_log_det")
+
+    def _call(self, method: str, x: ArrayLike, condition, public: str):
+        x = self._check(x, public)
+        condition = check_condition(condition, self.condition_shape,
+                                    f"{type(self).__name__}.{public}", x.dtype)
+        if condition is None:                       # unconditional: the one-argument form
+            return getattr(self, method)(x)
+        return getattr(self, method)(x, condition)
 
     # ---- what a subclass writes ---------------------------------------------
     @abstractmethod
@@ -93,11 +168,11 @@ class Bijector(eqx.Module):
     @abstractmethod
     def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]: ...
 
-    def _transform(self, x: Array) -> Array:
-        return self._transform_and_log_det(x)[0]
+    def _transform(self, x: Array, *condition) -> Array:
+        return self._transform_and_log_det(x, *condition)[0]
 
-    def _inverse(self, y: Array) -> Array:
-        return self._inverse_and_log_det(y)[0]
+    def _inverse(self, y: Array, *condition) -> Array:
+        return self._inverse_and_log_det(y, *condition)[0]
 
     def _check(self, x: ArrayLike, method: str) -> Array:
         return check_event_shape(x, self.shape, f"{type(self).__name__}.{method}")

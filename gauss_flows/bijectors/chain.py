@@ -18,6 +18,11 @@ Shorter chains run unrolled, which compiles faster and runs faster at these dept
 gradient compiles its body twice and fuses nothing across layers).
 ``Invert(T)`` swaps the two directions, e.g. to use a Gaussian CDF as a map onto the
 real line.
+
+A chain is conditional when any member is: it hands the context :math:`c` to every
+conditional member and to no other, :math:`x_k = T_k(x_{k-1}; c)` or :math:`T_k(x_{k-1})`,
+so conditional couplings can be interleaved with permutations, rotations or ActNorm. All
+conditional members must expect the same context shape. ``Invert`` passes the context on.
 """
 
 from __future__ import annotations
@@ -35,11 +40,14 @@ from .base import Bijector
 class Chain(Bijector):
     """Apply ``bijectors`` one after the other, in list order.
 
-    All members must act on the same event shape (a chain here never reshapes).
+    All members must act on the same event shape (a chain here never reshapes); the
+    conditional ones (if any) on the same context shape, which is the chain's
+    ``condition_shape``.
     """
 
     bijectors: tuple[Bijector, ...]
     shape: tuple[int, ...] = eqx.field(static=True)
+    condition_shape: tuple[int, ...] | None = eqx.field(static=True)
 
     def __init__(self, bijectors: Sequence[Bijector]):
         bijectors = tuple(bijectors)
@@ -57,6 +65,7 @@ class Chain(Bijector):
                     f"({type(bijectors[0]).__name__}) has shape {self.shape}, but member "
                     f"{position} ({type(bijector).__name__}) has shape {tuple(bijector.shape)}.")
         self.bijectors = bijectors
+        self.condition_shape = _common_condition_shape(bijectors)
 
     def __len__(self) -> int:
         return len(self.bijectors)
@@ -64,23 +73,38 @@ class Chain(Bijector):
     def __getitem__(self, index):
         return self.bijectors[index]
 
-    def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
+    def _transform_and_log_det(self, x: Array, condition: Array | None = None) -> tuple[Array, Array]:
         if _scan_period(self.bijectors):  # a long repetition of one block: the scanned path below
-            return _scanned(self.bijectors, x, inverse=False)
+            return _scanned(self.bijectors, x, condition, inverse=False)
         log_det = jnp.zeros((), x.dtype)
         for bijector in self.bijectors:                 # x_k = T_k(x_{k-1}), in list order
-            x, layer_log_det = bijector.transform_and_log_det(x)
+            x, layer_log_det = bijector.transform_and_log_det(x, _context_for(bijector, condition))
             log_det = log_det + layer_log_det           # the log-dets add
         return x, log_det
 
-    def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
+    def _inverse_and_log_det(self, y: Array, condition: Array | None = None) -> tuple[Array, Array]:
         if _scan_period(self.bijectors):
-            return _scanned(self.bijectors, y, inverse=True)
+            return _scanned(self.bijectors, y, condition, inverse=True)
         log_det = jnp.zeros((), y.dtype)
         for bijector in reversed(self.bijectors):       # T^{-1} = T_1^{-1} o ... o T_K^{-1}
-            y, layer_log_det = bijector.inverse_and_log_det(y)
+            y, layer_log_det = bijector.inverse_and_log_det(y, _context_for(bijector, condition))
             log_det = log_det + layer_log_det
         return y, log_det
+
+
+def _context_for(bijector: Bijector, condition: Array | None) -> Array | None:
+    """The context for a conditional member, nothing for an unconditional one."""
+    return None if bijector.condition_shape is None else condition
+
+
+def _common_condition_shape(bijectors) -> tuple[int, ...] | None:
+    shapes = {(i, type(b).__name__): tuple(b.condition_shape) for i, b in enumerate(bijectors)
+              if b.condition_shape is not None}
+    if len(set(shapes.values())) > 1:
+        described = ", ".join(f"member {i} ({name}) {shape}" for (i, name), shape in shapes.items())
+        raise ValueError(f"the conditional members of a Chain must expect one context shape, "
+                         f"but got: {described}.")
+    return next(iter(shapes.values()), None)
 
 
 def _same_structure(a: Bijector, b: Bijector) -> bool:
@@ -114,9 +138,11 @@ def _repeating_block(bijectors: tuple[Bijector, ...]) -> int:
     return 0
 
 
-def _step(bijectors, x, total, inverse: bool):
+def _step(bijectors, x, total, condition, inverse: bool):
     for bijector in (reversed(bijectors) if inverse else bijectors):
-        x, log_det = bijector.inverse_and_log_det(x) if inverse else bijector.transform_and_log_det(x)
+        context = _context_for(bijector, condition)
+        x, log_det = (bijector.inverse_and_log_det(x, context) if inverse
+                      else bijector.transform_and_log_det(x, context))
         total = total + log_det
     return x, total
 
@@ -128,7 +154,8 @@ def _scan_period(bijectors: tuple[Bijector, ...]) -> int:
     return period if period and len(bijectors) // period >= SCAN_FROM_REPEATS else 0
 
 
-def _scanned(bijectors: tuple[Bijector, ...], x: Array, *, inverse: bool) -> tuple[Array, Array]:
+def _scanned(bijectors: tuple[Bijector, ...], x: Array, condition: Array | None, *,
+             inverse: bool) -> tuple[Array, Array]:
     """The same chain, its repeated blocks run as one ``lax.scan`` (then any leftover layers)."""
     total = jnp.zeros((), x.dtype)
     period = _scan_period(bijectors)
@@ -140,10 +167,10 @@ def _scanned(bijectors: tuple[Bijector, ...], x: Array, *, inverse: bool) -> tup
                                      *[eqx.partition(block, eqx.is_array)[0] for block in blocks])
 
     if inverse:  # undo the leftover layers first, then the blocks from last to first
-        x, total = _step(rest, x, total, inverse)
-    x, total = _scan_blocks(stacked, static, x, total, inverse)
+        x, total = _step(rest, x, total, condition, inverse)
+    x, total = _scan_blocks(stacked, static, x, total, condition, inverse)
     if not inverse:
-        x, total = _step(rest, x, total, inverse)
+        x, total = _step(rest, x, total, condition, inverse)
     return x, total
 
 
@@ -151,9 +178,10 @@ def _scanned(bijectors: tuple[Bijector, ...], x: Array, *, inverse: bool) -> tup
 # closure would be traced and compiled again on every call; this way chains of one structure
 # share one compiled scan. Inside an outer jit/vmap/grad it is simply inlined.
 @eqx.filter_jit
-def _scan_blocks(stacked, static, x: Array, total: Array, inverse: bool) -> tuple[Array, Array]:
-    def body(carry, params):
-        return _step(eqx.combine(params, static), *carry, inverse), None
+def _scan_blocks(stacked, static, x: Array, total: Array, condition: Array | None,
+                 inverse: bool) -> tuple[Array, Array]:
+    def body(carry, params):   # the context is the same for every block: closed over, not scanned
+        return _step(eqx.combine(params, static), *carry, condition, inverse), None
 
     return lax.scan(body, (x, total), stacked, reverse=inverse)[0]
 
@@ -172,14 +200,18 @@ class Invert(Bijector):
     def shape(self) -> tuple[int, ...]:
         return tuple(self.bijector.shape)
 
-    def _transform(self, x: Array) -> Array:
-        return self.bijector.inverse(x)
+    @property
+    def condition_shape(self) -> tuple[int, ...] | None:
+        return self.bijector.condition_shape
 
-    def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
-        return self.bijector.inverse_and_log_det(x)
+    def _transform(self, x: Array, condition: Array | None = None) -> Array:
+        return self.bijector.inverse(x, condition)
 
-    def _inverse(self, y: Array) -> Array:
-        return self.bijector.transform(y)
+    def _transform_and_log_det(self, x: Array, condition: Array | None = None) -> tuple[Array, Array]:
+        return self.bijector.inverse_and_log_det(x, condition)
 
-    def _inverse_and_log_det(self, y: Array) -> tuple[Array, Array]:
-        return self.bijector.transform_and_log_det(y)
+    def _inverse(self, y: Array, condition: Array | None = None) -> Array:
+        return self.bijector.transform(y, condition)
+
+    def _inverse_and_log_det(self, y: Array, condition: Array | None = None) -> tuple[Array, Array]:
+        return self.bijector.transform_and_log_det(y, condition)

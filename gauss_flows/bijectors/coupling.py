@@ -23,6 +23,15 @@ The transformer is given as a *template* (``Affine()``, ``MixtureGaussianCDF(8)`
 its parameter vector (``ScalarTemplate``) is what the conditioner predicts per active
 coordinate, and it is also the conditioner's initial output, so a fresh coupling is the
 template (close to the identity).
+
+**Conditional coupling.** With ``condition_shape`` given, the conditioner also reads a context
+:math:`c`, :math:`\\theta = c(x_p, c)` (``conditioning="input"``: the context is concatenated to
+the passive values) or :math:`\\theta = c_{\\phi(c)}(x_p)` (``conditioning="hypernetwork"``: the
+context produces the conditioner's weights, see ``HyperConditioner``). The Jacobian in
+:math:`x` keeps its triangular form at every fixed :math:`c`, so the log-determinant is the
+same active-diagonal sum and the inverse recomputes :math:`\\theta` from :math:`(z_p, c)`. A
+conditional coupling may make every coordinate active (e.g. a 1-D event :math:`y`): its
+conditioner then reads the context alone, :math:`\\theta = c(c)`.
 """
 
 from __future__ import annotations
@@ -35,9 +44,9 @@ import numpy as np
 from jax import Array
 
 from .. import masks as masks_lib
-from ..conditioner import MLPConditioner
+from ..conditioner import HyperConditioner, MLPConditioner
 from .affine import Affine
-from .base import Bijector
+from .base import Bijector, validate_condition_shape
 from .deep_sigmoid import DeepSigmoid
 from .elementwise import ScalarTemplate, each_coordinate
 from .mixture_cdf import MixtureGaussianCDF
@@ -61,27 +70,46 @@ class Coupling(Bijector):
         nn_depth: hidden layers of the conditioner.
         init_scale: scale of the conditioner's output weights (``0.0``: starts exactly
             at the template).
+        condition_shape: the shape of one context, e.g. ``(1,)``; ``None`` (default): an
+            unconditional coupling, exactly as without the argument.
+        conditioning: how the context enters, ``"input"`` (concatenated to the passive values)
+            or ``"hypernetwork"`` (it produces the conditioner's weights).
+        hyper_width: hidden units of the hypernetwork (``conditioning="hypernetwork"`` only).
     """
 
-    conditioner: MLPConditioner
+    conditioner: MLPConditioner | HyperConditioner
     template: ScalarTemplate
     shape: tuple[int, ...] = eqx.field(static=True)
     active: tuple[int, ...] = eqx.field(static=True)  # flat indices of active coordinates
     passive: tuple[int, ...] = eqx.field(static=True)
+    condition_shape: tuple[int, ...] | None = eqx.field(static=True)
 
     def __init__(self, key: Array, *, shape: tuple[int, ...], transformer: Bijector,
-                 mask=None, nn_width: int = 32, nn_depth: int = 2, init_scale: float = 0.1):
+                 mask=None, nn_width: int = 32, nn_depth: int = 2, init_scale: float = 0.1,
+                 condition_shape: tuple[int, ...] | None = None, conditioning: str = "input",
+                 hyper_width: int = 16):
         self.shape = tuple(int(s) for s in shape)
-        mask = masks_lib.validate(default_mask(self.shape) if mask is None else mask, self.shape)
+        self.condition_shape = validate_condition_shape(condition_shape, "Coupling")
+        conditional = self.condition_shape is not None
+        mask = masks_lib.validate(default_mask(self.shape) if mask is None else mask, self.shape,
+                                  allow_all_active=conditional)
         flat = mask.ravel()
         self.active = tuple(int(i) for i in np.flatnonzero(flat))
         self.passive = tuple(int(i) for i in np.flatnonzero(~flat))
         self.template = ScalarTemplate(transformer)
         theta0 = self.template.ravel(transformer)
-        self.conditioner = MLPConditioner(
-            key, n_in=len(self.passive), n_out=len(self.active) * self.template.n_params,
-            output_bias=jnp.tile(theta0, len(self.active)), width=nn_width, depth=nn_depth,
-            init_scale=init_scale)
+        settings = dict(n_in=len(self.passive), n_out=len(self.active) * self.template.n_params,
+                        output_bias=jnp.tile(theta0, len(self.active)), width=nn_width,
+                        depth=nn_depth, init_scale=init_scale)
+        n_condition = math.prod(self.condition_shape) if conditional else 0
+        if conditioning not in ("input", "hypernetwork"):
+            raise ValueError(f"Coupling: conditioning must be 'input' or 'hypernetwork', "
+                             f"but got {conditioning!r}.")
+        if conditioning == "hypernetwork" and conditional:
+            self.conditioner = HyperConditioner(key, n_condition=n_condition,
+                                                hyper_width=hyper_width, **settings)
+        else:  # unconditional: n_condition = 0, the very network (and key use) of before
+            self.conditioner = MLPConditioner(key, n_condition=n_condition, **settings)
 
     @property
     def mask(self) -> np.ndarray:
@@ -90,32 +118,35 @@ class Coupling(Bijector):
         flat[list(self.active)] = True
         return flat.reshape(self.shape)
 
-    def parameters(self, passive: Array) -> Array:
-        """Transformer parameters ``(n_active, n_params)`` predicted from the passive values."""
-        return self.conditioner(passive).reshape(len(self.active), self.template.n_params)
+    def parameters(self, passive: Array, condition: Array | None = None) -> Array:
+        """Transformer parameters ``(n_active, n_params)`` predicted from the passive values
+        (and the context, for a conditional coupling)."""
+        theta = self.conditioner(passive) if condition is None else self.conditioner(passive, condition)
+        return theta.reshape(len(self.active), self.template.n_params)
 
     def split(self, x: Array) -> tuple[Array, Array]:
         """``(x_A, x_P)``: the active and the passive values of one event, each flat."""
         flat = x.reshape(-1)
-        return flat[np.asarray(self.active)], flat[np.asarray(self.passive)]
+        return flat[np.asarray(self.active, dtype=int)], flat[np.asarray(self.passive, dtype=int)]
 
     # Each direction is compiled as one computation (eqx.filter_jit): called eagerly, as in a
     # notebook, the layer would otherwise dispatch and compile dozens of tiny operations one by
     # one. Layers of equal structure share the compiled code; inside an outer jit/vmap/grad the
     # method is simply inlined.
     @eqx.filter_jit
-    def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
+    def _transform_and_log_det(self, x: Array, condition: Array | None = None) -> tuple[Array, Array]:
         x_active, x_passive = self.split(x)
-        theta = self.parameters(x_passive)                              # theta = c(x_P)
+        theta = self.parameters(x_passive, condition)                   # theta = c(x_P[, c])
         z_active, log_det = each_coordinate(                            # z_A = tau(x_A; theta),
             lambda theta_i, x_i: self.template.build(theta_i).transform_and_log_det(x_i),
             theta, x_active)                                            # log|det| = sum log tau'
         return self._with_active(x, z_active), log_det                  # z_P = x_P
 
     @eqx.filter_jit
-    def _inverse_and_log_det(self, z: Array) -> tuple[Array, Array]:
+    def _inverse_and_log_det(self, z: Array, condition: Array | None = None) -> tuple[Array, Array]:
         z_active, z_passive = self.split(z)
-        theta = self.parameters(z_passive)      # z_P = x_P: the conditioner sees what it saw forward
+        # z_P = x_P (and the same context): the conditioner sees what it saw forward
+        theta = self.parameters(z_passive, condition)
         x_active, log_det = each_coordinate(                            # x_A = tau^{-1}(z_A; theta)
             lambda theta_i, z_i: self.template.build(theta_i).inverse_and_log_det(z_i),
             theta, z_active)
