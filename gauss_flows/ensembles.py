@@ -8,7 +8,8 @@ then reports, for a quantity :math:`v_s` measured on each member, its mean and s
            \\mathrm{SE} = \\frac{1}{\\sqrt S}\\sqrt{\\frac{1}{S-1}\\sum_s (v_s - \\bar v)^2},
 
 and calls two settings different only when their means are more than about two standard errors
-apart.
+apart. :func:`conditional_kl` measures a conditional flow's KL to an exact conditional for every
+member on the SAME draws, so that differences between members are not differences of draws.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import equinox as eqx
 import jax
 import numpy as np
 
-__all__ = ["n_members", "member", "mean_se"]
+from .conditional_data import conditional_kl as _one_conditional_kl
+
+__all__ = ["n_members", "member", "mean_se", "conditional_kl"]
 
 
 def n_members(stacked) -> int:
@@ -52,3 +55,14 @@ def mean_se(values, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
     if mean.ndim == 0:
         return float(mean), float(se)
     return mean, se
+
+
+def conditional_kl(key, target, stacked, conditions, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """``gauss_flows.conditional_data.conditional_kl`` for every member of ``stacked``, one key for all.
+
+    Returns ``(kl, standard_error)``, each ``(S, m)``: member ``s``'s Monte Carlo
+    :math:`\\mathrm{KL}(p(\\cdot \\mid c_j)\\,\\|\\,q_s(\\cdot \\mid c_j))` at each of the ``m`` contexts,
+    every member scored on the same ``n`` draws per context.
+    """
+    pairs = [_one_conditional_kl(key, target, member(stacked, i), conditions, n) for i in range(n_members(stacked))]
+    return np.stack([kl for kl, _ in pairs]), np.stack([se for _, se in pairs])

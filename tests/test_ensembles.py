@@ -44,3 +44,21 @@ def test_mean_se_is_the_textbook_formula():
     np.testing.assert_allclose(gf.ensembles.mean_se(table.T, axis=1)[1], ses)
     with pytest.raises(ValueError, match="at least two"):
         gf.ensembles.mean_se(jnp.ones(1))
+
+
+def test_conditional_kl_scores_every_member_on_the_same_draws():
+    from gauss_flows.conditional_data import LinearGaussian, conditional_kl
+
+    posterior = LinearGaussian().posterior
+    make = lambda k: gf.perturb(gf.coupling_flow(k, shape=(2,), transformer=gf.Affine(), n_layers=2,  # noqa: E731
+                                                 nn_width=4, nn_depth=1, condition_shape=(2,)), k, 0.2)
+    keys = jr.split(jr.key(0), 3)
+    stacked = eqx.filter_vmap(make)(keys)
+    observations = jnp.array([[0.5, -0.2], [1.0, 1.0]])
+    kl, se = gf.ensembles.conditional_kl(jr.key(4), posterior, stacked, observations, n=300)
+    assert kl.shape == se.shape == (3, 2)
+    for i in range(3):
+        alone = conditional_kl(jr.key(4), posterior, make(keys[i]), observations, n=300)
+        np.testing.assert_allclose(kl[i], alone[0], rtol=1e-6)
+        np.testing.assert_allclose(se[i], alone[1], rtol=1e-6)
+    assert np.all(kl > 0) and np.ptp(kl[:, 0]) > 1e-3     # the members differ
