@@ -30,6 +30,7 @@ LONE_NOTEBOOKS = {
     "05_coupling": "03_mask_design.ipynb",
     # not the quickest of Part 6: it loads trained models shipped inside the package (package data)
     "06_continuous": "03_training_a_continuous_flow.ipynb",
+    "07_conditional": "01_conditional_density_estimation.ipynb",
     "14_information": "00_entropy_from_a_flow.ipynb",
 }
 
