@@ -9,6 +9,7 @@ import pytest
 from gauss_flows.conditional_data import HeteroscedasticBimodal
 from gauss_flows.course.exercises import ExerciseError
 from gauss_flows.course.exercises import conditional_density_estimation as ex
+from wrong_answers import generic_wrong
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -47,13 +48,6 @@ def test_the_reference_moments_are_those_of_the_samples():
         mean, std = ex._moments(x, target.slope, target.noise, target.noise_growth)
         assert abs(draws.mean() - mean) < 5 * std / np.sqrt(draws.size)
         assert abs(draws.std() - std) < 0.01 * std
-
-
-def generic_wrong(reference):
-    rng = np.random.default_rng(0)
-    return [lambda *a: np.zeros_like(np.asarray(reference(*a))), lambda *a: -np.asarray(reference(*a)),
-            lambda *a: np.asarray(reference(*a)) + 0.01, lambda *a: 1.1 * np.asarray(reference(*a)),
-            lambda *a: rng.normal(size=np.shape(reference(*a))), lambda *a: a[0]]
 
 
 @pytest.mark.parametrize("k", range(6))

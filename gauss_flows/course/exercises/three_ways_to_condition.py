@@ -112,7 +112,7 @@ ADDED_MISTAKES = [
 def check_parameters_added(parameters_added) -> None:
     """Exercise 1: ``parameters_added(mechanism, d, k, n_layers, width, depth, hyper_width)``."""
     check_function(parameters_added, _reference, ADDED_INPUTS, name="parameters_added", exercise=1,
-                   mistakes=ADDED_MISTAKES, rtol=0.0, atol=0.5)
+                   mistakes=ADDED_MISTAKES, rtol=0.0, atol=1e-9)   # a count: exactly right or wrong
 
 
 # ------------------------------------------------------------------ exercise 2
