@@ -20,7 +20,8 @@ jax.config.update("jax_enable_x64", True)
 
 import gauss_flows as gf  # noqa: E402
 from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,  # noqa: E402
-                                          change_of_variables, composition, conditioner_design,
+                                          change_of_variables, composition, conditional_density_estimation,
+                                          conditioner_design,
                                           coupling_equals_diagonal, coupling_vs_autoregressive,
                                           depth_and_residual_flows, diagonal_vs_coupling_revisited,
                                           entropy_from_a_flow, estimators_under_the_microscope, flow_matching,
@@ -32,7 +33,7 @@ from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,
                                           layerwise_inspection, learnable_mixture_cdf, linear_ode, mask_design,
                                           nll_training, numerical_inversion, numerical_mechanics,
                                           one_by_one_and_actnorm, pca_warm_start, rbig_loop,
-                                          rbig_warm_start, rotation_zoo, spline_cdfs,
+                                          rbig_warm_start, rotation_zoo, spline_cdfs, three_ways_to_condition,
                                           total_correlation, training_a_continuous_flow, which_rotation,
                                           why_standard_normal)
 from gauss_flows.trajectory import fit_trajectory  # noqa: E402
@@ -210,6 +211,26 @@ def icov_snapshots():
                                                            n_grid=40)
 
 
+@lru_cache(maxsize=None)
+def conditioning_frames():
+    """Part 7 · 00: untrained (perturbed) flows of the three mechanisms, small grids and few draws."""
+    models = {name: gf.perturb(three_ways_to_condition.build(jr.key(i), conditioning, n_layers=2, nn_width=4,
+                                                             hyper_width=2), jr.key(9), 0.1)
+              for i, (name, conditioning) in enumerate(three_ways_to_condition.MECHANISMS.items())}
+    return three_ways_to_condition.density_frames(models, three_ways_to_condition.BendingBanana(), jr.key(0),
+                                                  contexts=[-1.0, 0.0, 1.0], n_grid=12, n_kl=100)
+
+
+@lru_cache(maxsize=None)
+def conditional_curves():
+    """Part 7 · 01: untrained (perturbed) small models of both families, few inputs and draws."""
+    models = {family: gf.perturb(conditional_density_estimation.build(jr.key(i), family, nn_width=4, nn_depth=1),
+                                 jr.key(9), 0.2)
+              for i, family in enumerate(conditional_density_estimation.FAMILIES)}
+    return conditional_density_estimation.conditional_curves(
+        models, gf.conditional_data.HeteroscedasticBimodal(), jr.key(0), xs=[-2.0, 0.0, 2.0], n_y=41, n_kl=100)
+
+
 # ------------------------------------------------------------------ the registry
 EXPLORERS = {
     "bijector_menu.bijector_menu_explorer":
@@ -220,6 +241,10 @@ EXPLORERS = {
     "composition.composition_explorer": lambda: composition.composition_explorer(dpi=30),
     # builds without training; its controls train a grid, checked on a small grid in its own tests
     "conditioner_design.conditioner_explorer": conditioner_design.conditioner_explorer,
+    "conditional_density_estimation.conditional_explorer":
+        lambda: conditional_density_estimation.conditional_explorer(conditional_curves(), dpi=30),
+    "three_ways_to_condition.conditioning_explorer":
+        lambda: three_ways_to_condition.conditioning_explorer(conditioning_frames(), dpi=30),
     "convergence.stopping_explorer":
         lambda: convergence.stopping_explorer(CONVERGENCE_INFO, noise=0.02, dpi=30),
     "coupling_pattern.coupling_explorer": coupling_pattern.coupling_explorer,
@@ -317,6 +342,8 @@ PREDICTIONS = {
     "boundaries_and_support": boundaries_and_support.what_happens_at_the_edge,
     "change_of_variables": change_of_variables.denser_or_thinner,
     "composition": composition.rotation_prediction,
+    "conditional_density_estimation": conditional_density_estimation.where_is_the_gaussian_worst,
+    "three_ways_to_condition": three_ways_to_condition.which_mechanism_struggles,
     "conditioner_design": None,
     "convergence": convergence.more_or_fewer_layers,
     "coupling_pattern": None,

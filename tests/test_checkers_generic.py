@@ -199,6 +199,8 @@ NDTRI = __import__("scipy.special", fromlist=["ndtri"]).ndtri
 REGISTRY: dict[str, Entry] = {
     "coupling_equals_diagonal.check_marginal_parameters": DEFAULT,
     "coupling_equals_diagonal.check_zero_kernel_affine_log_det": DEFAULT,
+    "conditional_density_estimation.check_moment_matched_gaussian": DEFAULT,
+    "conditional_density_estimation.check_nll_gap": DEFAULT,
     "coupling_vs_autoregressive.check_coupling_made_mask": DEFAULT,
     "coupling_vs_autoregressive.check_maf_inverse": DEFAULT,
     "depth_and_residual_flows.check_fixed_point": DEFAULT,
@@ -215,6 +217,8 @@ REGISTRY: dict[str, Entry] = {
     "hutchinson.check_hutchinson_variances": DEFAULT,
     "mutual_information.check_block_mutual_information": DEFAULT,
     "mutual_information.check_gaussian_mi": DEFAULT,
+    "three_ways_to_condition.check_conditional_affine_log_prob": DEFAULT,
+    "three_ways_to_condition.check_parameters_added": DEFAULT,
     "training_a_continuous_flow.check_kl_estimate": DEFAULT,
     "training_a_continuous_flow.check_log_density": DEFAULT,
     "total_correlation.check_equicorrelated_tc": DEFAULT,
