@@ -16,7 +16,7 @@ from .distributions import (ConditionalNormal, Distribution, StandardNormal, Tra
 from .flows import coupling_flow, diagonal_flow, gaussianization_flow
 from . import batched, calibration, conditional_data, datasets, diagnostics, information, marginal_fit
 from .rbig import rbig, rbig_fit
-from .training import ensemble_member, fit, fit_ensemble, training_step
+from .training import fit, fit_ensemble, training_step
 from . import coupling_equivalence
 from . import trajectory
 from . import flow_matching, trace

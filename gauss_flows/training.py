@@ -42,7 +42,7 @@ from .runtime import static_mode
 from .distributions import jit_log_prob
 from .parameters import split_trainable
 
-__all__ = ["fit", "fit_ensemble", "ensemble_member", "TrainingDivergedError", "adam", "nll_loss", "training_data", "training_step"]
+__all__ = ["fit", "fit_ensemble", "TrainingDivergedError", "adam", "nll_loss", "training_data", "training_step"]
 
 
 @functools.lru_cache(maxsize=32)
@@ -327,19 +327,6 @@ def _ensemble_condition(one, data, condition, n_members: int) -> Array:
     for member in range(n_members):
         _check_condition(one, data[member], condition[member])
     return condition
-
-
-def ensemble_member(stacked, i: int):
-    """Member ``i`` of flows stacked along a leading axis (what :func:`fit_ensemble` trains and
-    returns): every array leaf indexed at ``i``, the static structure shared."""
-    n = {leaf.shape[0] for leaf in jax.tree_util.tree_leaves(stacked) if eqx.is_array(leaf) and leaf.ndim}
-    if len(n) != 1:
-        raise ValueError(f"ensemble_member expects flows stacked along one leading axis; the array "
-                         f"leaves have leading sizes {sorted(n)}.")
-    (size,) = n
-    if not -size <= i < size:
-        raise ValueError(f"ensemble_member: member {i} of an ensemble of {size}.")
-    return jax.tree_util.tree_map(lambda leaf: leaf[i] if eqx.is_array(leaf) else leaf, stacked)
 
 
 def fit_ensemble(key: Array, flows, data, *, condition=None, learning_rate: float = 1e-3, max_epochs: int = 100,

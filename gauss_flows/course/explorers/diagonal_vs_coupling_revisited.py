@@ -150,8 +150,8 @@ def padding_moved(record: dict) -> float:
 
 
 def member(stacked, i: int):
-    """Member ``i`` of flows stacked along a leading axis (``gf.ensemble_member``)."""
-    return gf.ensemble_member(stacked, i)
+    """Member ``i`` of flows stacked along a leading axis."""
+    return jax.tree_util.tree_map(lambda leaf: leaf[i] if eqx.is_array(leaf) else leaf, stacked)
 
 
 @functools.lru_cache(maxsize=4)   # every family and depth trains on the same draws: sample them once
