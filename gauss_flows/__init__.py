@@ -17,7 +17,7 @@ from .flows import coupling_flow, diagonal_flow, gaussianization_flow
 from . import batched, calibration, conditional_data, datasets, diagnostics, information, marginal_fit
 from .rbig import rbig, rbig_fit
 from .training import fit, fit_ensemble, training_step
-from . import coupling_equivalence
+from . import coupling_equivalence, ensembles
 from . import trajectory
 from . import flow_matching, trace
 from .flow_matching import fit_flow_matching
