@@ -222,9 +222,11 @@ def amortised_records():
     extent = (-3.0, 3.0, -3.0, 3.0)
     flow_grid, exact_grid = amortised_posteriors.posterior_grids(flow, simulator.posterior, observations, extent,
                                                                  n_grid=12)
-    return {"linear-Gaussian": {"positions": positions, "observations": np.asarray(observations), "extent": extent,
-                                "exact": exact_grid, "flow": flow_grid, "kl": [0.3, 0.1, 0.2],
-                                "kl_se": [0.01, 0.02, 0.03]}}
+    record = {"positions": positions, "observations": np.asarray(observations), "extent": extent,
+              "exact": exact_grid, "flow": flow_grid, "kl": [0.3, 0.1, 0.2], "kl_se": [0.01, 0.02, 0.03]}
+    # a second "simulator": the same grids seen through a square root, other KLs
+    other = {**record, "exact": np.sqrt(exact_grid), "flow": np.sqrt(flow_grid), "kl": [0.5, 0.4, 0.6]}
+    return {"linear-Gaussian": record, "other": other}
 
 
 @lru_cache(maxsize=None)
@@ -235,12 +237,18 @@ def calibration_records():
                             condition_shape=(2,))
     levels, extent, curve = [0.5, 0.9], (-3.0, 3.0, -3.0, 3.0), np.array([0.25, 0.5, 0.75])
     x = jnp.array([0.5, 0.2])
-    region = calibration.region_at(jr.key(1), flow, simulator.posterior, x, levels, extent, n_draws=200, n_grid=12)
+    observations = {"typical": jnp.array([0.5, 0.2]), "unusual": jnp.array([2.5, 1.5])}
     grid = jnp.asarray(np.stack(np.meshgrid(np.linspace(-3, 3, 12), np.linspace(-3, 3, 12)), -1).reshape(-1, 2))
-    exact = np.exp(np.asarray(simulator.posterior.log_prob(grid, x))).reshape(12, 12)
+    exact = {o: np.exp(np.asarray(simulator.posterior.log_prob(grid, x))).reshape(12, 12)
+             for o, x in observations.items()}
+    regions = {o: calibration.region_at(jr.key(1), flow, simulator.posterior, x, levels, extent, n_draws=200,
+                                        n_grid=12) for o, x in observations.items()}
+    # a second model: the same density, regions drawn lower (wider), other numbers
+    wider = {o: {**r, "threshold": r["threshold"] - 1.0, "inside": (1 + r["inside"]) / 2} for o, r in regions.items()}
+    models = {"untrained": {"curve": np.array([0.3, 0.55, 0.7]), "regions": regions},
+              "wider": {"curve": np.array([0.4, 0.7, 0.9]), "regions": wider}}
     return {"levels": levels, "extent": extent, "curve_levels": curve, "band": (curve - 0.05, curve + 0.05),
-            "n_pairs": 100, "exact": {"typical": exact},
-            "models": {"untrained": {"curve": np.array([0.3, 0.55, 0.7]), "regions": {"typical": region}}}}
+            "n_pairs": 100, "exact": exact, "models": models}
 
 
 # ------------------------------------------------------------------ the registry

@@ -17,7 +17,7 @@ import explorer_registry as registry  # noqa: E402
 def test_builds_and_reads_out_each_position():
     explorer = registry.build("amortised_posteriors.posterior_explorer")
     records = registry.amortised_records()["linear-Gaussian"]
-    assert isinstance(explorer, Explorer) and explorer.n_states == len(records["positions"])
+    assert isinstance(explorer, Explorer) and explorer.n_states == 2 * len(records["positions"])
     for s, kl, se in zip(records["positions"], records["kl"], records["kl_se"]):
         readout = explorer.render_state(simulator="linear-Gaussian", s=s).readout
         assert f"s = {s:+g}" in readout and f"KL(p || q) = {kl:.3f} ± {se:.3f} nats" in readout

@@ -18,7 +18,7 @@ import explorer_registry as registry  # noqa: E402
 def test_builds_and_reads_out_mass_and_coverage():
     explorer = registry.build("calibration.calibration_explorer")
     records = registry.calibration_records()
-    assert isinstance(explorer, Explorer) and explorer.n_states == 2
+    assert isinstance(explorer, Explorer) and explorer.n_states == 2 * 2 * 2
     region = records["models"]["untrained"]["regions"]["typical"]
     for k, level in enumerate(records["levels"]):
         readout = explorer.render_state(model="untrained", observation="typical", level=level).readout
