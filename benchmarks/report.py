@@ -183,7 +183,7 @@ def amortised(r):
              f"{row['kl']:.4f} ± {row['kl_se']:.4f}", f"{row['worst']:.3f}", _s(row["seconds"])] for row in r["rows"]]
     return "\n\n".join([
         f"One conditional flow q(θ | x) per seed ({s['layers']} couplings, conditioner width {s['width']}, one hidden "
-        f"layer), trained by maximum likelihood on {s['n_train']} simulated pairs (θ, x) for {s['epochs']} epochs, "
+        f"layer), trained by maximum likelihood (float32) on {s['n_train']} simulated pairs (θ, x) for {s['epochs']} epochs, "
         f"{s['seeds']} seeds side by side (`gf.fit_ensemble`). KL(p(· | x) || q(· | x)) in nats against the exact "
         f"posterior (closed form for the linear-Gaussian simulator, a 1-D quadrature for the bilinear one) at "
         f"{s['n_obs']} held-out observations from the prior predictive ({s['n_draws']} posterior draws each): "

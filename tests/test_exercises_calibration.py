@@ -1,5 +1,5 @@
-"""Checkers of Part 7 · 03 (calibration): independent right answers pass; generic wrong answers
-and each listed Mistake are rejected with their hint."""
+"""Checkers of Part 7 · 03 (calibration): independent right answers pass and each listed Mistake
+is rejected with its hint (generic wrong answers: tests/test_checkers_generic.py)."""
 
 import numpy as np
 import pytest
@@ -26,19 +26,8 @@ def test_right_answers_pass(capsys):
     assert capsys.readouterr().out.count("Correct") == 2
 
 
-def generic_wrong(reference):
-    rng = np.random.default_rng(0)
-    return [lambda *a: 0.0 * np.asarray(reference(*a)), lambda *a: -np.asarray(reference(*a)),
-            lambda *a: np.asarray(reference(*a)) + 0.01, lambda *a: 1.1 * np.asarray(reference(*a)),
-            lambda *a: rng.normal(size=np.shape(reference(*a))), lambda *a: a[-1]]
-
-
-@pytest.mark.parametrize("k", range(6))
-def test_generic_wrong_answers_are_rejected(k):
-    with pytest.raises(ExerciseError):
-        ex.check_hdr_level(generic_wrong(level_by_loop)[k])
-    with pytest.raises(ExerciseError):
-        ex.check_ks_statistic(generic_wrong(ks_by_scipy)[k])
+# the generic wrong answers (zeros, noise, sign, bias, factor, the input) are checked for every
+# checker by tests/test_checkers_generic.py
 
 
 @pytest.mark.parametrize("mistake", ex.LEVEL_MISTAKES, ids=lambda m: m.hint[:25])
