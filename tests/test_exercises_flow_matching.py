@@ -8,6 +8,7 @@ import pytest
 
 from gauss_flows.course.exercises import ExerciseError
 from gauss_flows.course.exercises import flow_matching as ex
+from wrong_answers import generic_wrong
 
 jax.config.update("jax_enable_x64", True)
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -33,19 +34,12 @@ def test_right_answers_pass(capsys):
     assert capsys.readouterr().out.count("Correct") == 2
 
 
-def generic_wrong(reference):
-    rng = np.random.default_rng(0)
-    return [lambda *a: 0.0 * np.asarray(reference(*a)), lambda *a: -np.asarray(reference(*a)),
-            lambda *a: np.asarray(reference(*a)) + 0.01, lambda *a: 1.1 * np.asarray(reference(*a)),
-            lambda *a: rng.normal(size=np.shape(reference(*a))), lambda *a: a[1]]
-
-
 @pytest.mark.parametrize("k", range(6))
 def test_generic_wrong_answers_are_rejected(k):
     with pytest.raises(ExerciseError):
-        ex.check_cfm_loss(generic_wrong(loss_by_loop)[k])
+        ex.check_cfm_loss(generic_wrong(loss_by_loop, returned=1)[k])
     with pytest.raises(ExerciseError):
-        ex.check_marginal_field(generic_wrong(marginal_by_bayes)[k])
+        ex.check_marginal_field(generic_wrong(marginal_by_bayes, returned=1)[k])
 
 
 def test_loss_mistakes_are_named():

@@ -11,7 +11,6 @@ forward from the data (:math:`0 \\to t`) or pulled back from the noise (:math:`1
 
 from __future__ import annotations
 
-import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -37,20 +36,9 @@ def ode_particles(field, start, forward: bool, times=TIMES) -> tuple[np.ndarray,
     start = jnp.asarray(start)
     ts = jnp.asarray(times if forward else times[::-1], dtype=start.dtype)
     t0, t1 = (0.0, 1.0) if forward else (1.0, 0.0)
-    path, n_steps = _solve(gf.ContinuousFlow(field), start, jnp.asarray(t0, start.dtype),
-                           jnp.asarray(t1, start.dtype), ts)
+    path, _, n_steps = gf.ContinuousFlow(field).solve_batch(start, t0, t1, times=ts)
     path = np.asarray(path).transpose(1, 0, 2)
     return (path if forward else path[::-1]), np.asarray(n_steps)
-
-
-@eqx.filter_jit
-def _solve(flow, start, t0, t1, ts):
-    # the direction is an argument, not a constant: both directions share one compilation
-    def one(x):
-        solution = flow.solve(x, t0, t1, saveat=diffrax.SaveAt(ts=ts))
-        return solution.ys[0], solution.stats["num_steps"]
-
-    return jax.vmap(one)(start)
 
 
 @eqx.filter_jit

@@ -23,7 +23,6 @@ together) and backward from every point of a grid (:func:`density_until`, the fl
 
 from __future__ import annotations
 
-import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -86,12 +85,6 @@ def density_until(t) -> Transformed:
     return Transformed(StandardNormal((2,)), Invert(flow_until(t)))
 
 
-@jax.jit
-def _forward(x, times):
-    flow = ContinuousFlow(field, shape=(2,), rtol=RTOL, atol=ATOL)
-    return jax.vmap(lambda p: flow.solve(p, 0.0, times[-1], saveat=diffrax.SaveAt(ts=times)).ys)(x)
-
-
 def along_the_way(x, times=TIMES, *, n_grid: int = 64) -> dict:
     """Particles ``x`` (shape ``(n, 2)``, drawn from :math:`\\mathcal N(0, I)`) carried to each time.
 
@@ -106,7 +99,8 @@ def along_the_way(x, times=TIMES, *, n_grid: int = 64) -> dict:
         raise ValueError(f"along_the_way needs particles of shape (n, 2), but got shape {x.shape}.")
     if times_array.ndim != 1 or float(times_array[0]) != 0.0 or not bool(jnp.all(jnp.diff(times_array) > 0)):
         raise ValueError(f"times must start at 0 and increase, but got {list(times)}.")
-    paths, log_det = _forward(x, times_array)   # (n, n_times, 2), (n, n_times)
+    paths, log_det, _ = ContinuousFlow(field, shape=(2,), rtol=RTOL, atol=ATOL).solve_batch(
+        x, 0.0, times_array[-1], times=times_array)   # (n, n_times, 2), (n, n_times)
     log_p0 = StandardNormal((2,)).log_prob(x)
     grid = np.linspace(*WINDOW, n_grid)
     X, Y = np.meshgrid(grid, grid)
