@@ -1,5 +1,5 @@
-"""Checkers of Part 7 · 03 (calibration): independent right answers pass and each listed Mistake
-is rejected with its hint (generic wrong answers: tests/test_checkers_generic.py)."""
+"""Checkers of Part 7 · 03 (calibration): independent right answers pass; generic wrong answers
+and each listed Mistake are rejected with their hint."""
 
 import numpy as np
 import pytest
@@ -7,6 +7,7 @@ import scipy.stats
 
 from gauss_flows.course.exercises import ExerciseError
 from gauss_flows.course.exercises import calibration as ex
+from wrong_answers import KINDS, generic_wrong
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -26,8 +27,12 @@ def test_right_answers_pass(capsys):
     assert capsys.readouterr().out.count("Correct") == 2
 
 
-# the generic wrong answers (zeros, noise, sign, bias, factor, the input) are checked for every
-# checker by tests/test_checkers_generic.py
+@pytest.mark.parametrize("k", range(len(KINDS)), ids=KINDS)
+def test_generic_wrong_answers_are_rejected(k):
+    with pytest.raises(ExerciseError):
+        ex.check_hdr_level(generic_wrong(level_by_loop)[k])
+    with pytest.raises(ExerciseError):
+        ex.check_ks_statistic(generic_wrong(ks_by_scipy)[k])
 
 
 @pytest.mark.parametrize("mistake", ex.LEVEL_MISTAKES, ids=lambda m: m.hint[:25])
