@@ -105,6 +105,11 @@ def run_section(name: str, tiny: bool, out: Path, checkpoints: Path | None = Non
         command = (f"python benchmarks/run.py --only continuous --checkpoints {checkpoints}"
                    if checkpoints is not None else "")
         return continuous.run(settings.tiny() if tiny else settings, checkpoints, command)
+    if name == "amortised":
+        import amortised
+
+        settings = amortised.Settings()
+        return amortised.run(settings.tiny() if tiny else settings)
     raise ValueError(f"unknown section {name!r}; choose from {SECTIONS}")
 
 

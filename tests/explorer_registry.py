@@ -19,9 +19,9 @@ import numpy as np
 jax.config.update("jax_enable_x64", True)
 
 import gauss_flows as gf  # noqa: E402
-from gauss_flows.course.explorers import (bijector_menu, boundaries_and_support,  # noqa: E402
-                                          change_of_variables, composition, conditional_density_estimation,
-                                          conditioner_design,
+from gauss_flows.course.explorers import (amortised_posteriors, bijector_menu, boundaries_and_support,  # noqa: E402
+                                          calibration, change_of_variables, composition,
+                                          conditional_density_estimation, conditioner_design,
                                           coupling_equals_diagonal, coupling_vs_autoregressive,
                                           depth_and_residual_flows, diagonal_vs_coupling_revisited,
                                           entropy_from_a_flow, estimators_under_the_microscope, flow_matching,
@@ -231,8 +231,51 @@ def conditional_curves():
         models, gf.conditional_data.HeteroscedasticBimodal(), jr.key(0), xs=[-2.0, 0.0, 2.0], n_y=41, n_kl=100)
 
 
+@lru_cache(maxsize=None)
+def amortised_records():
+    """Part 7 · 02: an untrained conditional flow against the linear-Gaussian posterior, three positions."""
+    simulator = gf.conditional_data.LinearGaussian()
+    flow = gf.coupling_flow(jr.key(0), shape=(2,), transformer=gf.Affine(), n_layers=2, nn_width=4, nn_depth=1,
+                            condition_shape=(2,))
+    positions = [-1.0, 0.0, 1.0]
+    observations = jnp.asarray(np.array(positions)[:, None] * np.ones(2))
+    extent = (-3.0, 3.0, -3.0, 3.0)
+    flow_grid, exact_grid = amortised_posteriors.posterior_grids(flow, simulator.posterior, observations, extent,
+                                                                 n_grid=12)
+    record = {"positions": positions, "observations": np.asarray(observations), "extent": extent,
+              "exact": exact_grid, "flow": flow_grid, "kl": [0.3, 0.1, 0.2], "kl_se": [0.01, 0.02, 0.03]}
+    # a second "simulator": the same grids seen through a square root, other KLs
+    other = {**record, "exact": np.sqrt(exact_grid), "flow": np.sqrt(flow_grid), "kl": [0.5, 0.4, 0.6]}
+    return {"linear-Gaussian": record, "other": other}
+
+
+@lru_cache(maxsize=None)
+def calibration_records():
+    """Part 7 · 03: an untrained flow's regions at one observation, a made-up coverage curve."""
+    simulator = gf.conditional_data.LinearGaussian()
+    flow = gf.coupling_flow(jr.key(0), shape=(2,), transformer=gf.Affine(), n_layers=2, nn_width=4, nn_depth=1,
+                            condition_shape=(2,))
+    levels, extent, curve = [0.5, 0.9], (-3.0, 3.0, -3.0, 3.0), np.array([0.25, 0.5, 0.75])
+    x = jnp.array([0.5, 0.2])
+    observations = {"typical": jnp.array([0.5, 0.2]), "unusual": jnp.array([2.5, 1.5])}
+    grid = jnp.asarray(np.stack(np.meshgrid(np.linspace(-3, 3, 12), np.linspace(-3, 3, 12)), -1).reshape(-1, 2))
+    exact = {o: np.exp(np.asarray(simulator.posterior.log_prob(grid, x))).reshape(12, 12)
+             for o, x in observations.items()}
+    regions = {o: calibration.region_at(jr.key(1), flow, simulator.posterior, x, levels, extent, n_draws=200,
+                                        n_grid=12) for o, x in observations.items()}
+    # a second model: the same density, regions drawn lower (wider), other numbers
+    wider = {o: {**r, "threshold": r["threshold"] - 1.0, "inside": (1 + r["inside"]) / 2} for o, r in regions.items()}
+    models = {"untrained": {"curve": np.array([0.3, 0.55, 0.7]), "regions": regions},
+              "wider": {"curve": np.array([0.4, 0.7, 0.9]), "regions": wider}}
+    return {"levels": levels, "extent": extent, "curve_levels": curve, "band": (curve - 0.05, curve + 0.05),
+            "n_pairs": 100, "exact": exact, "models": models}
+
+
 # ------------------------------------------------------------------ the registry
 EXPLORERS = {
+    "amortised_posteriors.posterior_explorer":
+        lambda: amortised_posteriors.posterior_explorer(amortised_records(), dpi=30),
+    "calibration.calibration_explorer": lambda: calibration.calibration_explorer(calibration_records(), dpi=30),
     "bijector_menu.bijector_menu_explorer":
         lambda: bijector_menu.bijector_menu_explorer(bijector_menu_flows(), kl={"affine": (0.412, 0.009)}),
     "boundaries_and_support.support_explorer":
@@ -333,6 +376,8 @@ CONTROLS_CHECKED_ELSEWHERE = {
 #: Each explorer module's Prediction: a function of no arguments returning it, or None when the
 #: notebook writes its own ``Prediction(...)`` (the contract test then looks in the notebook).
 PREDICTIONS = {
+    "amortised_posteriors": amortised_posteriors.where_is_it_worst,
+    "calibration": calibration.too_narrow_or_too_wide,
     "zero_initialisation": zero_initialisation.what_happens_at_random_init,
     "coupling_equals_diagonal": coupling_equals_diagonal.when_does_it_break,
     "diagonal_vs_coupling_revisited": diagonal_vs_coupling_revisited.which_wins,

@@ -1,4 +1,4 @@
-"""`make bench` runs: the benchmark script, at its tiny setting, writes all eight tables.
+"""`make bench` runs: the benchmark script, at its tiny setting, writes all nine tables.
 
 Nothing about time is asserted (timings belong in benchmarks/RESULTS.md, not in tests);
 this checks the machinery: every section runs, records its numbers, and the report has
@@ -46,10 +46,11 @@ def test_the_tiny_run_writes_every_table_record_and_figure_and_one_section_alone
 def check_tables_and_figures(tiny_run):
     text = (tiny_run / "RESULTS.md").read_text()
     for title in ("1. Fit quality", "2. Speed", "3. Numerics", "4. Explorer latency", "5. Notebook run times",
-                  "6. Live latency", "7. Information estimators", "8. Continuous-time flows"):
+                  "6. Live latency", "7. Information estimators", "8. Continuous-time flows",
+                  "9. Amortised posteriors"):
         assert f"## {title}" in text, title
     assert "Not run yet" not in text
-    assert text.count("TINY test setting") == 8  # tiny numbers can never pass for real ones
+    assert text.count("TINY test setting") == 9  # tiny numbers can never pass for real ones
     for figure in ("fit_quality.png", "speed.png"):
         assert f"]({figure})" in text
         assert (tiny_run / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -57,7 +58,8 @@ def check_tables_and_figures(tiny_run):
 
 def check_records(tiny_run):
     records = {p.stem: json.loads(p.read_text())["result"] for p in (tiny_run / "results").glob("*.json")}
-    assert set(records) == {"fit", "speed", "numerics", "explorers", "notebooks", "live", "information", "continuous"}
+    assert set(records) == {"fit", "speed", "numerics", "explorers", "notebooks", "live", "information", "continuous",
+                           "amortised"}
     live = {r["explorer"]: r for r in records["live"]["rows"]}
     assert set(live) == {"linear_flow_explorer", "mask_explorer"}
     for row in live.values():  # driven on every control, back and forth, mask cells included
@@ -82,6 +84,9 @@ def check_records(tiny_run):
     # an ODE's count is the solver's (at least one step of 6 stages), the coupling's its layers
     assert continuous["ffjord"]["evaluations"] >= 6 and continuous["flow matching"]["evaluations"] >= 6
     assert continuous["coupling"]["evaluations"] == records["continuous"]["settings"]["coupling_layers"]
+    (amortised,) = records["amortised"]["rows"]
+    assert amortised["simulator"] == "linear-Gaussian" and amortised["seconds"] > 0 and amortised["parameters"] > 0
+    assert math.isfinite(amortised["kl"]) and amortised["kl_se"] > 0 and amortised["worst"] >= amortised["kl"]
 
 
 def check_one_section_keeps_the_other_tables(tiny_run):
