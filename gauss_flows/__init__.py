@@ -13,7 +13,7 @@ from . import made, masks
 from .conditioner import HyperConditioner, MLPConditioner
 from .distributions import (ConditionalNormal, Distribution, StandardNormal, Transformed,
                             jit_log_prob)
-from .flows import coupling_flow, diagonal_flow, gaussianization_flow
+from .flows import coupling_flow, diagonal_flow, gaussianization_flow, multiscale_flow
 from . import batched, conditional_data, datasets, diagnostics, information, marginal_fit
 from .rbig import rbig, rbig_fit
 from .training import fit, fit_ensemble, training_step
