@@ -33,7 +33,6 @@ whole stack.
 
 from __future__ import annotations
 
-import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 from jax import Array
