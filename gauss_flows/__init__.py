@@ -13,13 +13,14 @@ from . import made, masks
 from .conditioner import HyperConditioner, MLPConditioner
 from .distributions import (ConditionalNormal, Distribution, StandardNormal, Transformed,
                             jit_log_prob)
-from .flows import coupling_flow, diagonal_flow, gaussianization_flow
+from .flows import coupling_flow, diagonal_flow, gaussianization_flow, multiscale_flow
 from . import batched, calibration, conditional_data, datasets, diagnostics, information, marginal_fit
 from .rbig import rbig, rbig_fit
 from .training import fit, fit_ensemble, training_step
 from . import coupling_equivalence, ensembles
 from . import trajectory
 from . import flow_matching, trace
+from . import dequantization, image_baselines, images
 from .flow_matching import fit_flow_matching
 
 __version__ = "0.1.0"

@@ -268,9 +268,10 @@ class Transformed(Distribution):
     bijection: Bijector
 
     def __init__(self, base: Distribution, bijection: Bijector):
-        if tuple(base.shape) != tuple(bijection.shape):
+        if tuple(base.shape) != tuple(bijection.output_shape):
             raise ValueError(f"the base distribution has event shape {tuple(base.shape)} but the "
-                             f"bijection acts on shape {tuple(bijection.shape)}; they must agree.")
+                             f"bijection maps onto shape {tuple(bijection.output_shape)}; they must "
+                             "agree.")
         shapes = (base.condition_shape, bijection.condition_shape)
         if None not in shapes and tuple(shapes[0]) != tuple(shapes[1]):
             raise ValueError(f"the base distribution expects contexts of shape {tuple(shapes[0])} "
@@ -279,7 +280,7 @@ class Transformed(Distribution):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(self.base.shape)
+        return tuple(self.bijection.shape)   # the data's shape (the base's is its output_shape)
 
     @property
     def condition_shape(self) -> tuple[int, ...] | None:
@@ -302,20 +303,20 @@ class Transformed(Distribution):
         return x, log_pz - inverse_log_det
 
     def to_latent(self, x: ArrayLike, condition: ArrayLike | None = None) -> Array:
-        """:math:`T(x)` (:math:`T(x; c)`) for a batch ``(*batch, *shape)``: how close to the base
-        the data get."""
+        """:math:`T(x)` (:math:`T(x; c)`) for a batch ``(*batch, *shape)``, returned as
+        ``(*batch, *base.shape)``: how close to the base the data get."""
         x = jnp.asarray(x)
         batch = self._batch_shape(x, "to_latent")
         if self.bijection.condition_shape is None:  # a conditional base alone does not move x
             self._condition_batch(condition, "to_latent")   # but a wrong condition is still refused
             flat = x.reshape((math.prod(batch),) + tuple(self.shape))
-            return jax.vmap(self.bijection.transform)(flat).reshape(x.shape)
+            return jax.vmap(self.bijection.transform)(flat).reshape(batch + tuple(self.base.shape))
         condition, batch_c = self._condition_batch(condition, "to_latent")
         batch = joint_batch_shape(batch, batch_c, "Transformed.to_latent")
         flat = jnp.broadcast_to(x, batch + self.shape).reshape((-1,) + self.shape)
         flat_c = jnp.broadcast_to(condition, batch + tuple(self.condition_shape)).reshape(
             (-1,) + tuple(self.condition_shape))
-        return jax.vmap(self.bijection.transform)(flat, flat_c).reshape(batch + self.shape)
+        return jax.vmap(self.bijection.transform)(flat, flat_c).reshape(batch + tuple(self.base.shape))
 
 
 #: Points per compiled call of :func:`jit_log_prob`: every batch is evaluated in chunks of this

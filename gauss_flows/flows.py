@@ -21,6 +21,9 @@ the normalising map :math:`T` (data -> latent) at ``flow.bijection``.
   :math:`\\Psi_l` applies a trainable mixture-of-Gaussians CDF followed by
   :math:`\\Phi^{-1}` to every coordinate and :math:`R_l` is a rotation (Gaussianization
   flows, Meng et al. 2020; the iterative, non-trained version is RBIG, Laparra et al. 2011).
+* :func:`multiscale_flow` - RealNVP's multi-scale architecture on channels-last images
+  ``(h, w, c)``: at each scale checkerboard couplings, a squeeze, channel couplings, and half
+  of the channels factored out to the base (see ``MultiScale``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from .bijectors.base import Bijector, validate_condition_shape
 from .bijectors.chain import Chain
 from .bijectors.coupling import Coupling, default_mask
 from .bijectors.elementwise import Elementwise
+from .bijectors.multiscale import MultiScale
 from .bijectors.mixture_cdf import MixtureGaussianCDF
 from .bijectors.rotations import Householder, RandomRotation
 from .distributions import ConditionalNormal, StandardNormal, Transformed
@@ -150,3 +154,69 @@ def gaussianization_flow(key: Array, *, shape: tuple[int, ...], n_layers: int,
         layers += [MixtureGaussianCDF(n_components=n_components, shape=shape),
                    rotations[rotation](k)]
     return Transformed(StandardNormal(shape), Chain(layers))
+
+
+def _alternating_couplings(key: Array, shape: tuple[int, ...], first_mask, n_layers: int,
+                           transformer: Bijector, **conditioner) -> Chain:
+    """``n_layers`` couplings on ``shape`` alternating ``first_mask`` and its complement."""
+    return Chain([Coupling(k, shape=shape, transformer=transformer,
+                           mask=first_mask if i % 2 == 0 else ~np.asarray(first_mask),
+                           **conditioner)
+                  for i, k in enumerate(jr.split(key, n_layers))])
+
+
+def multiscale_flow(key: Array, *, shape: tuple[int, int, int], transformer: Bijector,
+                    n_levels: int = 2, n_couplings: int = 2, nn_width: int = 64,
+                    nn_depth: int = 1, init_scale: float = 0.1) -> Transformed:
+    """A multi-scale coupling flow on channels-last images (RealNVP, Dinh et al. 2017).
+
+    Each of the first ``n_levels - 1`` scales is a :class:`~gauss_flows.MultiScale`:
+    ``n_couplings`` checkerboard couplings on ``(h, w, c)``, a squeeze to ``(h/2, w/2, 4c)``,
+    ``n_couplings`` channel couplings there, then ``2c`` channels factored out to the base and
+    ``(h/2, w/2, 2c)`` passed on. The last scale is ``n_couplings`` checkerboard couplings (channel
+    couplings once the image is a single pixel). With ``n_levels = 1`` it is checkerboard
+    couplings only. ``8x8x1`` digits with ``n_levels = 3``: ``(8, 8, 1) -> (4, 4, 2) -> (2, 2, 4)``
+    continue, and 32 + 16 latents leave at the first two scales.
+
+    Args:
+        key: PRNG key (split over the conditioners).
+        shape: ``(h, w, c)``; ``h`` and ``w`` divisible by ``2 ** (n_levels - 1)``.
+        transformer: scalar template of every coupling, e.g. ``gf.Affine()``.
+        n_levels: number of scales.
+        n_couplings: couplings per stage (at least 2, so each stage transforms every coordinate).
+        nn_width, nn_depth, init_scale: the conditioners (see :class:`~gauss_flows.Coupling`).
+
+    Returns:
+        ``Transformed(StandardNormal(shape), MultiScale(...))`` (or a ``Chain`` of couplings for
+        one level); the latent has the image's shape, :meth:`MultiScale.latent_levels` says
+        which scale each latent left at.
+    """
+    shape = tuple(shape)
+    n_levels = _check_layers(n_levels, "multiscale_flow (n_levels)")
+    if not isinstance(n_couplings, int) or isinstance(n_couplings, bool) or n_couplings < 2:
+        raise ValueError(f"multiscale_flow needs an integer n_couplings >= 2 (a mask and its "
+                         f"complement), but got {n_couplings!r}.")
+    factor = 2 ** (n_levels - 1)
+    if (len(shape) != 3 or any(not isinstance(s, (int, np.integer)) or s < 1 for s in shape)
+            or shape[0] % factor or shape[1] % factor):
+        raise ValueError(f"multiscale_flow with n_levels={n_levels} needs a channels-last image "
+                         f"shape (h, w, c) with h and w divisible by {factor}, but got {shape}.")
+    conditioner = dict(nn_width=nn_width, nn_depth=nn_depth, init_scale=init_scale)
+    keys = jr.split(key, 3 * n_levels)
+
+    def scale(level: int, level_shape: tuple[int, int, int]) -> Bijector:
+        h, w, c = level_shape
+        if level == n_levels - 1:                                      # the last layers
+            mask = (masks_lib.checkerboard(level_shape) if h * w >= 2
+                    else masks_lib.channel(level_shape))
+            return _alternating_couplings(keys[3 * level], level_shape, mask, n_couplings,
+                                          transformer, **conditioner)
+        squeezed = (h // 2, w // 2, 4 * c)
+        before = _alternating_couplings(keys[3 * level], level_shape,
+                                        masks_lib.checkerboard(level_shape), n_couplings,
+                                        transformer, **conditioner)
+        after = _alternating_couplings(keys[3 * level + 1], squeezed, masks_lib.channel(squeezed),
+                                       n_couplings, transformer, **conditioner)
+        return MultiScale(before, after, scale(level + 1, (h // 2, w // 2, 2 * c)))
+
+    return Transformed(StandardNormal(shape), scale(0, shape))

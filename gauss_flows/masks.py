@@ -67,14 +67,19 @@ def random(key: Array, d: int) -> Array:
     return jr.permutation(key, half(d))
 
 
-def checkerboard(shape: tuple[int, int], parity: int = 0) -> Array:
-    """Image checkerboard: pixel ``(i, j)`` is active when ``(i + j + parity)`` is odd."""
+def checkerboard(shape: tuple[int, ...], parity: int = 0) -> Array:
+    """Image checkerboard: pixel ``(i, j)`` is active when ``(i + j + parity)`` is odd.
+
+    ``shape`` is ``(height, width)`` or a channels-last ``(height, width, channels)``, whose
+    channels all follow their pixel's square.
+    """
     shape = tuple(shape)
-    if len(shape) != 2 or min(shape) < 1 or shape[0] * shape[1] < 2:
-        raise ValueError(f"checkerboard needs a (height, width) shape with at least two "
-                         f"pixels, but got {shape}.")
-    i, j = np.indices(shape)
-    return _concrete((i + j + parity) % 2 == 1)
+    if len(shape) not in (2, 3) or min(shape) < 1 or shape[0] * shape[1] < 2:
+        raise ValueError(f"checkerboard needs a (height, width) or (height, width, channels) "
+                         f"shape with at least two pixels, but got {shape}.")
+    i, j = np.indices(shape[:2])
+    board = (i + j + parity) % 2 == 1
+    return _concrete(np.broadcast_to(board[..., None], shape) if len(shape) == 3 else board)
 
 
 def channel(shape: tuple[int, ...], axis: int = -1) -> Array:

@@ -8,7 +8,8 @@ checked, and is checked in float64 and in float32, on typical and on far-out inp
 * the log-det equals ``slogdet(jax.jacfwd(transform))``;
 * the inverse log-det is minus the forward one;
 * the same numbers under ``jax.jit`` and ``jax.vmap``;
-* a wrong-shaped input raises a ValueError that names both shapes;
+* a wrong-shaped input raises a ValueError that names both shapes (a bijector that reshapes,
+  like ``Squeeze``, has ``output_shape != shape``: its inverse expects ``output_shape``);
 * no parameter is weakly typed as built (an optimizer step would make it strongly typed, and
   every compiled function of the flow would silently compile a second time).
 
@@ -49,6 +50,12 @@ def _invertible_normal_cdf_range(key, shape):
     # Phi(x) rounds to 1 above x ~ 5.3 in float32 (8.3 in float64), where no inverse can
     # recover x; the lower tail stays representable much further out.
     return jr.uniform(key, shape, minval=-8.0, maxval=3.0)
+
+
+def _logit_range(key, shape):
+    # sigmoid(y) rounds towards 1 in float32 as y grows (1 - s = 7e-3 at y = 5), and the logit
+    # of a rounded s cannot give y back: the inverse of Logit is checked where s is representable
+    return jr.uniform(key, shape, minval=-5.0, maxval=5.0)
 
 
 def _moons(n=512):
@@ -105,6 +112,15 @@ CASES: dict[str, Case] = {
     "diagonal_flow": Case(lambda k: gf.diagonal_flow(k, shape=(2,), transformer=gf.MixtureGaussianCDF(n_components=3), n_layers=2).bijection, exact_inverse=False),
     "gaussianization_flow": Case(lambda k: gf.gaussianization_flow(k, shape=(2,), n_layers=2, n_components=3).bijection, exact_inverse=False),
     "rbig": Case(lambda k: gf.rbig(_moons(), n_layers=2).bijection, exact_inverse=False),
+    # images (channels-last (h, w, c)): the logit pre-transform, squeeze, multi-scale
+    "Logit": Case(lambda k: gf.Logit(shape=(3,), alpha=0.05), inputs=_unit_interval),
+    "Logit alpha=0, image": Case(lambda k: gf.Logit(shape=(2, 2, 1), alpha=0.0), inputs=_unit_interval),
+    "Invert(Logit)": Case(lambda k: gf.Invert(gf.Logit(shape=(2, 2, 1), alpha=0.05)), inputs=_logit_range),
+    "Squeeze": Case(lambda k: gf.Squeeze((4, 2, 3))),
+    "Invert(Squeeze)": Case(lambda k: gf.Invert(gf.Squeeze((4, 4, 1)))),
+    "Chain through a Squeeze": Case(lambda k: gf.Chain([gf.Coupling(k, shape=(4, 4, 1), transformer=gf.Affine(), mask=gf.masks.checkerboard((4, 4, 1)), nn_width=8, nn_depth=1), gf.Squeeze((4, 4, 1)), gf.Coupling(k, shape=(2, 2, 4), transformer=gf.Affine(), mask=gf.masks.channel((2, 2, 4)), nn_width=8, nn_depth=1)])),
+    "multiscale_flow (2 scales)": Case(lambda k: gf.multiscale_flow(k, shape=(4, 4, 1), transformer=gf.Affine(), n_levels=2, nn_width=8).bijection),
+    "multiscale_flow (3 scales, spline, last one pixel)": Case(lambda k: gf.multiscale_flow(k, shape=(4, 4, 1), transformer=gf.RationalQuadraticSpline(knots=4, interval=3.0), n_levels=3, nn_width=8).bijection),
 }
 
 def _conditional_chain(k, n_blocks: int):
@@ -181,7 +197,7 @@ def _check_round_trip_and_log_det(name, dtype_name, far, condition_seed=None):
     c = None if condition_seed is None else _condition(bijector, dtype, condition_seed)
 
     y, log_det = bijector.transform_and_log_det(x, c)
-    assert y.shape == bijector.shape and log_det.shape == ()
+    assert y.shape == bijector.output_shape and log_det.shape == ()
     assert y.dtype == dtype and log_det.dtype == dtype, (y.dtype, log_det.dtype)
     assert bool(jnp.all(jnp.isfinite(y))) and bool(jnp.isfinite(log_det))
     ok, err = _close(bijector.transform(x, c), y, 0.0 if dtype_name == "float64" else 1e-6)
@@ -229,12 +245,19 @@ def test_jit_and_vmap(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_wrong_shape_is_refused_with_both_shapes(name):
     _, bijector = _build(name, "float64")
-    wrong = bijector.shape + (2,) if bijector.shape else (2,)
-    for method in (bijector.transform, bijector.transform_and_log_det, bijector.inverse, bijector.inverse_and_log_det):
-        with pytest.raises(ValueError) as info:
-            method(jnp.full(wrong, 0.5))
-        message = str(info.value)
-        assert str(tuple(bijector.shape)) in message and str(wrong) in message, message
+    # the forward direction expects ``shape``, the inverse ``output_shape`` (they differ when
+    # the bijector reshapes, as Squeeze does); each is refused the other too when they differ
+    for expected, methods in ((tuple(bijector.shape), (bijector.transform, bijector.transform_and_log_det)),
+                              (tuple(bijector.output_shape), (bijector.inverse, bijector.inverse_and_log_det))):
+        wrongs = [expected + (2,) if expected else (2,)]
+        if tuple(bijector.shape) != tuple(bijector.output_shape):
+            wrongs.append(tuple(bijector.output_shape) if expected == tuple(bijector.shape) else tuple(bijector.shape))
+        for method in methods:
+            for wrong in wrongs:
+                with pytest.raises(ValueError) as info:
+                    method(jnp.full(wrong, 0.5))
+                message = str(info.value)
+                assert str(expected) in message and str(wrong) in message, message
 
 
 @pytest.mark.parametrize("name", NAMES)

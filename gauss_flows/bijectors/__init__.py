@@ -22,3 +22,7 @@ from .rotations import FixedRotation, Householder, ICARotation, PCARotation, Ran
 # --- continuous time: ODE flows ---
 from .continuous import ContinuousFlow, VectorField
 from .linear_ode import LinearODE
+# --- images: logit pre-transform, squeeze, one scale of a multi-scale flow ---
+from .logit import Logit
+from .multiscale import MultiScale
+from .squeeze import Squeeze, depth_to_space, space_to_depth

@@ -12,6 +12,9 @@ Every bijector offers both directions together with their log-determinants:
 * ``inverse(y) -> x`` and ``inverse_and_log_det(y) -> (x, log|det dx/dy|)``
 
 The log-determinants are scalars and ``log|det dx/dy| = -log|det dy/dx|``.
+Most bijectors keep the event shape; one that rearranges it (``Squeeze``: an ``(h, w, c)``
+image to ``(h/2, w/2, 4c)``) declares ``output_shape``, the shape of ``y`` (by default
+``output_shape = shape``), and ``inverse`` checks its input against that.
 Batches are handled with :func:`jax.vmap`, never inside a bijector: that keeps each
 implementation a direct transcription of the math for one point.
 
@@ -125,11 +128,19 @@ class Bijector(eqx.Module):
 
     Attributes:
         shape: the event shape of one sample (``()`` for a scalar map).
+        output_shape: the event shape of the output (a property, equal to ``shape`` unless
+            the bijector reshapes, as ``Squeeze`` does).
         condition_shape: the shape of one context for a conditional bijector, ``None``
             (the default) for an unconditional one.
     """
 
     shape: eqx.AbstractVar[tuple[int, ...]]
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        """The event shape of :math:`y = T(x)`: ``shape``, unless the bijector reshapes."""
+        return tuple(self.shape)
+
     # a plain class attribute, not a field: unconditional bijectors need not declare it, and
     # conditional ones override it with a static field or a property
     condition_shape = None
@@ -154,7 +165,8 @@ class Bijector(eqx.Module):
         return self._call("_inverse_and_log_det", y, condition, "inverse_and_log_det")
 
     def _call(self, method: str, x: ArrayLike, condition, public: str):
-        x = self._check(x, public)
+        x = (self._check(x, public) if not method.startswith("_inverse")
+             else check_event_shape(x, self.output_shape, f"{type(self).__name__}.{public}"))
         condition = check_condition(condition, self.condition_shape,
                                     f"{type(self).__name__}.{public}", x.dtype)
         if condition is None:                       # unconditional: the one-argument form

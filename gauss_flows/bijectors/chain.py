@@ -40,7 +40,8 @@ from .base import Bijector
 class Chain(Bijector):
     """Apply ``bijectors`` one after the other, in list order.
 
-    All members must act on the same event shape (a chain here never reshapes); the
+    All members must act on the same event shape, except after a member that reshapes
+    (``Squeeze``): each member's ``shape`` is the ``output_shape`` of the one before. The
     conditional ones (if any) on the same context shape, which is the chain's
     ``condition_shape``.
     """
@@ -58,14 +59,22 @@ class Chain(Bijector):
                 raise ValueError(f"Chain member {position} is a {type(bijector).__name__}, "
                                  "not a Bijector.")
         self.shape = tuple(bijectors[0].shape)
-        for position, bijector in enumerate(bijectors):
-            if tuple(bijector.shape) != self.shape:
+        for position in range(1, len(bijectors)):
+            before, bijector = bijectors[position - 1], bijectors[position]
+            if tuple(bijector.shape) != tuple(before.output_shape):
+                reshaping = "" if tuple(before.output_shape) == tuple(before.shape) else " output"
                 raise ValueError(
-                    f"Chain members must share one event shape: member 0 "
-                    f"({type(bijectors[0]).__name__}) has shape {self.shape}, but member "
-                    f"{position} ({type(bijector).__name__}) has shape {tuple(bijector.shape)}.")
+                    f"Chain members must share one event shape (each member's input shape is the "
+                    f"output shape of the one before): member {position - 1} "
+                    f"({type(before).__name__}) has{reshaping} shape {tuple(before.output_shape)}, "
+                    f"but member {position} ({type(bijector).__name__}) has shape "
+                    f"{tuple(bijector.shape)}.")
         self.bijectors = bijectors
         self.condition_shape = _common_condition_shape(bijectors)
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        return tuple(self.bijectors[-1].output_shape)
 
     def __len__(self) -> int:
         return len(self.bijectors)
@@ -198,6 +207,10 @@ class Invert(Bijector):
 
     @property
     def shape(self) -> tuple[int, ...]:
+        return tuple(self.bijector.output_shape)
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
         return tuple(self.bijector.shape)
 
     @property
