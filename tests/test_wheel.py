@@ -29,7 +29,7 @@ LONE_NOTEBOOKS = {
     "04_maximum_likelihood": "01_rbig_warm_start.ipynb",
     "05_coupling": "03_mask_design.ipynb",
     "06_continuous": "00_linear_ode.ipynb",
-    "07_conditional": "01_conditional_density_estimation.ipynb",
+    "07_conditional": "03_calibration.ipynb",
     "14_information": "00_entropy_from_a_flow.ipynb",
 }
 
