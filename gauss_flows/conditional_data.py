@@ -250,6 +250,12 @@ class LinearGaussian(eqx.Module):
     prior_cov = property(lambda self: self._setting("prior_cov"), doc=":math:`\\Sigma_0`.")
 
     @property
+    def predictive_cov(self) -> np.ndarray:
+        """The prior predictive covariance of the observations, :math:`A\\Sigma_0A^\\top + \\Sigma_\\varepsilon`
+        (its diagonal's square root is the scale of a typical observation)."""
+        return self.matrix @ self.prior_cov @ self.matrix.T + self.noise_cov
+
+    @property
     def parameter_shape(self) -> tuple[int]:
         return (self.matrix.shape[1],)
 

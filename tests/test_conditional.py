@@ -299,3 +299,11 @@ def test_fit_ensemble_trains_conditional_members_as_fit_does():
         gf.fit_ensemble(jr.key(2), flows, theta, **settings)
     with pytest.raises(ValueError, match=r"\(2, 300, 2\).*\(3, 300, 2\)"):
         gf.fit_ensemble(jr.key(2), flows, theta, condition=jnp.zeros((3, 300, 2)), **settings)
+
+
+def test_linear_gaussian_predictive_covariance_is_that_of_its_simulations():
+    simulator = gf.conditional_data.LinearGaussian()
+    x = np.asarray(simulator.sample(jr.key(0), 200_000)[1])
+    np.testing.assert_allclose(np.cov(x.T), simulator.predictive_cov, atol=0.02)
+    expected = simulator.matrix @ simulator.prior_cov @ simulator.matrix.T + simulator.noise_cov
+    np.testing.assert_array_equal(simulator.predictive_cov, expected)
