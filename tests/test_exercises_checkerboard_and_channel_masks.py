@@ -49,3 +49,33 @@ def test_mistakes_differ_from_the_right_answer():
     for mistake in ex.MISTAKES:
         assert any(not np.array_equal(mistake.answer(*i), ex.receptive_field_reference(*i))
                    for i in ex._inputs()), mistake.hint
+
+
+def channel_by_squeezing(h, w, level):  # another route: squeeze an index image and read the channels off
+    from gauss_flows.bijectors.squeeze import space_to_depth
+
+    index = np.arange(h * w).reshape(h, w, 1)
+    for _ in range(level):
+        index = space_to_depth(index)
+    active = index[..., index.shape[-1] // 2:].ravel()
+    mask = np.zeros(h * w, dtype=bool)
+    mask[active] = True
+    return mask.reshape(h, w)
+
+
+def test_channel_right_answer_passes(capsys):
+    ex.check_channel_mask_pixels(channel_by_squeezing)
+    assert "Correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("k", range(len(KINDS)), ids=KINDS)
+def test_channel_generic_wrong_answers_are_rejected(k):
+    with pytest.raises(ExerciseError):
+        ex.check_channel_mask_pixels(generic_wrong(channel_by_squeezing, returned=0)[k])
+
+
+@pytest.mark.parametrize("mistake", ex.CHANNEL_MISTAKES, ids=lambda m: m.hint[:25])
+def test_channel_mistakes(mistake):
+    with pytest.raises(ExerciseError) as info:
+        ex.check_channel_mask_pixels(mistake.answer)
+    assert mistake.hint in str(info.value)

@@ -38,3 +38,28 @@ def test_mistakes(mistake):
     with pytest.raises(ExerciseError) as info:
         ex.check_to_bits_per_dim(mistake.answer)
     assert mistake.hint in str(info.value)
+
+
+def log_det_by_derivative(v, alpha):  # another route: the derivative of the logit by finite differences, per pixel
+    v = np.asarray(v, dtype=float)
+    logit = lambda t: np.log(alpha + (1 - 2 * alpha) * t) - np.log(1 - alpha - (1 - 2 * alpha) * t)
+    h = 1e-6
+    return np.sum(np.log((logit(v + h) - logit(v - h)) / (2 * h)), axis=1)
+
+
+def test_logit_right_answer_passes(capsys):
+    ex.check_logit_log_det(log_det_by_derivative)
+    assert "Correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("k", range(len(KINDS)), ids=KINDS)
+def test_logit_generic_wrong_answers_are_rejected(k):
+    with pytest.raises(ExerciseError):
+        ex.check_logit_log_det(generic_wrong(ex.logit_log_det_reference, returned=0)[k])
+
+
+@pytest.mark.parametrize("mistake", ex.LOGIT_MISTAKES, ids=lambda m: m.hint[:25])
+def test_logit_mistakes(mistake):
+    with pytest.raises(ExerciseError) as info:
+        ex.check_logit_log_det(mistake.answer)
+    assert mistake.hint in str(info.value)

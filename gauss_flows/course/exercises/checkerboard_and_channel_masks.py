@@ -13,6 +13,12 @@ after the ``n_layers`` layers (``n_layers = 0``: the pixel alone). The recursion
 
 else :math:`R_l(p) = R_{l-1}(p)`; the reference is ``gf.masks.receptive_field`` with
 ``gf.masks.local_reads(shape, 3)``.
+
+Exercise 2: ``channel_mask_pixels(h, w, level)``: the pixels of a one-channel ``(h, w)`` image
+that a channel mask transforms (the second half of the channels active, ``gf.masks.channel``)
+when it is made on the image squeezed ``level >= 1`` times, ``Squeeze`` stacking a 2x2 block
+as channel :math:`2a + b` (row :math:`a`, column :math:`b` inside it): booleans ``(h, w)``,
+the reference ``gf.masks.unsqueeze(gf.masks.channel(squeezed shape), level)``.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import numpy as np
 from gauss_flows import masks as masks_lib
 from gauss_flows.course.exercises.core import Mistake, check_function
 
-__all__ = ["check_receptive_field"]
+__all__ = ["check_receptive_field", "check_channel_mask_pixels"]
 
 
 def _reference(first_mask, n_layers, pixel, *, kernel_size=3, rule="complement", shift=0):
@@ -123,3 +129,44 @@ def check_receptive_field(receptive_field) -> None:
     """``receptive_field(first_mask, n_layers, pixel)`` -> booleans ``(h, w)``."""
     check_function(receptive_field, receptive_field_reference, _inputs(), name="receptive_field",
                    exercise=1, mistakes=MISTAKES)
+
+
+# ---- exercise 2: a channel mask seen on the pixels ---------------------------------------------
+
+def channel_mask_pixels_reference(h, w, level):
+    """The right answer (booleans ``(h, w)``), from ``gf.masks``."""
+    squeezed = (h >> level, w >> level, 4 ** level)
+    return masks_lib.unsqueeze(masks_lib.channel(squeezed), level)[..., 0]
+
+
+def _channel_inputs():
+    return [(8, 8, 1), (8, 8, 2), (8, 4, 1), (16, 8, 3), (4, 4, 2), (8, 16, 1), (16, 16, 2)]
+
+
+def _stripes(h, w, level, *, axis=0, period=None, flip=False):
+    index = np.indices((h, w))[axis]
+    period = 2 ** (level - 1) if period is None else period
+    active = (index // period) % 2 == 1
+    return ~active if flip else active
+
+
+CHANNEL_MISTAKES = [
+    Mistake(lambda h, w, level: _stripes(h, w, level, flip=True),
+            "Active and passive are swapped: the channel mask transforms the SECOND half of the "
+            "channels (channels 2c..4c-1 after a squeeze of c channels)."),
+    Mistake(lambda h, w, level: _stripes(h, w, level, axis=1),
+            "Rows and columns: the squeeze stacks pixel (a, b) of a block as channel 2a + b, so the "
+            "second half of the channels (2a + b >= 2) is the block's BOTTOM row (a = 1), not its right column."),
+    Mistake(lambda h, w, level: _stripes(h, w, level, period=2 ** level),
+            "One squeeze too many: after `level` squeezes the last squeeze's rows are blocks of "
+            "2**(level - 1) pixel rows (one squeeze: single rows alternate)."),
+    Mistake(lambda h, w, level: ((np.indices((h, w)) // 2 ** level).sum(axis=0) % 2 == 1),
+            "That is the checkerboard of the squeezed image (whole blocks alternate); the channel mask "
+            "splits the channels, i.e. the pixels INSIDE each block."),
+]
+
+
+def check_channel_mask_pixels(channel_mask_pixels) -> None:
+    """``channel_mask_pixels(h, w, level)`` -> booleans ``(h, w)``."""
+    check_function(channel_mask_pixels, channel_mask_pixels_reference, _channel_inputs(),
+                   name="channel_mask_pixels", exercise=2, mistakes=CHANNEL_MISTAKES)

@@ -11,6 +11,14 @@ pre-transform, :math:`v = (x + u)/K`. The bits per dimension of the discrete ima
 
 (``gf.dequantization.bits_per_dim`` of the bound ``gf.dequantization.log_likelihood_bound``
 returns).
+
+Exercise 2: ``logit_log_det(v, alpha)``: for dequantized images ``v`` ``(n, D)`` in
+:math:`[0, 1)`, the log-determinant of the logit pre-transform per image, shape ``(n,)``,
+
+.. math::  \log\Big|\det\frac{\partial y}{\partial v}\Big| = \sum_d \big[\log(1 - 2\alpha) - \log s_d - \log(1 - s_d)\big],
+           \qquad s = \alpha + (1 - 2\alpha) v
+
+(``gf.dequantization.logit_and_log_det``).
 """
 
 from __future__ import annotations
@@ -20,9 +28,9 @@ import math
 import numpy as np
 
 from gauss_flows.course.exercises.core import Mistake, check_function
-from gauss_flows.dequantization import bits_per_dim
+from gauss_flows.dequantization import bits_per_dim, logit_and_log_det
 
-__all__ = ["check_to_bits_per_dim"]
+__all__ = ["check_to_bits_per_dim", "check_logit_log_det"]
 
 
 def to_bits_per_dim_reference(log_p_y, logit_log_det, n_dims, n_levels):
@@ -81,3 +89,42 @@ def check_to_bits_per_dim(to_bits_per_dim) -> None:
     """``to_bits_per_dim(log_p_y, logit_log_det, n_dims, n_levels)`` -> one number, bits/dim."""
     check_function(to_bits_per_dim, to_bits_per_dim_reference, _inputs(), name="to_bits_per_dim",
                    exercise=1, mistakes=MISTAKES)
+
+
+# ---- exercise 2: the logit's log-determinant ----------------------------------------------------
+
+def logit_log_det_reference(v, alpha):
+    """The right answer ``(n,)``, from the library."""
+    return np.asarray(logit_and_log_det(np.asarray(v, dtype=float), alpha)[1])
+
+
+def _logit_inputs():
+    rng = np.random.default_rng(13)
+    return [(rng.uniform(size=(4, 64)), 0.05), (rng.uniform(size=(3, 10)), 0.2),
+            (rng.uniform(size=(5, 6)) ** 3, 0.01), (np.full((2, 8), 0.5), 0.05)]
+
+
+def _s(v, alpha):
+    return alpha + (1 - 2 * alpha) * np.asarray(v, dtype=float)
+
+
+LOGIT_MISTAKES = [
+    Mistake(lambda v, a: np.sum(-np.log(_s(v, a)) - np.log1p(-_s(v, a)), axis=1),
+            "You forgot the factor (1 - 2 alpha): y = logit(s) with s = alpha + (1 - 2 alpha) v, so by the "
+            "chain rule dy/dv = (1 - 2 alpha) / (s (1 - s)); add D log(1 - 2 alpha)."),
+    Mistake(lambda v, a: np.sum(-np.log(np.asarray(v)) - np.log1p(-np.asarray(v)), axis=1),
+            "That is the plain logit of v (alpha = 0): the pre-transform first squeezes v into "
+            "s = alpha + (1 - 2 alpha) v, and both s and the factor (1 - 2 alpha) enter the log-det."),
+    Mistake(lambda v, a: np.sum(np.log1p(-2 * a) - np.log(_s(v, a)) - np.log1p(-_s(v, a)), axis=1) / np.shape(v)[1],
+            "That is a mean over the pixels: the log-determinant of an elementwise map is the SUM of the "
+            "log-derivatives of its pixels."),
+    Mistake(lambda v, a: np.sum(np.log1p(-2 * a) + np.log(_s(v, a)) + np.log1p(-_s(v, a)), axis=1),
+            "The sign of the logit part: the derivative of log s - log(1 - s) is 1/s + 1/(1 - s) = "
+            "1/(s (1 - s)), so its log is -log s - log(1 - s)."),
+]
+
+
+def check_logit_log_det(logit_log_det) -> None:
+    """``logit_log_det(v, alpha)`` -> ``(n,)`` log-determinants."""
+    check_function(logit_log_det, logit_log_det_reference, _logit_inputs(), name="logit_log_det",
+                   exercise=2, mistakes=LOGIT_MISTAKES)
