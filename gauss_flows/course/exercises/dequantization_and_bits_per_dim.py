@@ -15,8 +15,8 @@ returns).
 Exercise 2: ``logit_log_det(v, alpha)``: for dequantized images ``v`` ``(n, D)`` in
 :math:`[0, 1)`, the log-determinant of the logit pre-transform per image, shape ``(n,)``,
 
-.. math::  \log\Big|\det\frac{\partial y}{\partial v}\Big| = \sum_d \big[\log(1 - 2\alpha) - \log s_d - \log(1 - s_d)\big],
-           \qquad s = \alpha + (1 - 2\alpha) v
+.. math::  \\log\\Big|\\det\\frac{\\partial y}{\\partial v}\\Big| = \\sum_d \\big[\\log(1 - 2\\alpha) - \\log s_d - \\log(1 - s_d)\\big],
+           \\qquad s = \\alpha + (1 - 2\\alpha) v
 
 (``gf.dequantization.logit_and_log_det``).
 """
