@@ -201,11 +201,12 @@ def accounting_explorer(train_images, test_images, *, alphas=(0.01, 0.05, 0.2), 
             right.fill_between(v_nodes.ravel(), (counts[:, None] * q).ravel() * n_levels, color=DATA,
                                alpha=0.5, lw=0, label="dequantized data")
         right.plot(grid_v, p_v, color=MODEL, lw=1.5, label="model p_V")
-        right.set_ylim(0, max(3.0 * n_levels, 1.0) if result["q"] is None else None)
+        if result["q"] is None:
+            right.set_ylim(0, 1.15 * max(float(np.max(counts)) * n_levels, float(np.max(p_v))))
         style_ax(right, f"pixel {divmod(pixel, 8)}: its values v in [0, 1)", "v", "density", legend=True)
         bound = "a bound on log P(x)" if result["q"] is not None else "a DENSITY at the spikes, not a bound"
         readout = (f"dequantization {dequantization}, pre-transform {transform}: "
-                   + ", ".join(f"{n} {v:+.3f}" for n, v in shares.items())
+                   + ", ".join(f"{n} {v + 0.0:+.3f}" for n, v in shares.items())
                    + f" → total {result['bits_per_dim']:.3f} bits/dim ({bound}).")
         return fig, readout
 
