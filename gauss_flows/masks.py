@@ -10,7 +10,10 @@ and read by the conditioner). With mask :math:`m` a coupling layer computes
 One layer leaves the passive half untouched, so masks are stacked: the usual recipe
 alternates a mask with its :func:`complement` (RealNVP, Dinh et al. 2017), or uses a
 checkerboard / channel split on images. :func:`coverage`, :func:`layers_until_covered`
-and :func:`dependence` tell how quickly a stack of masks mixes all coordinates.
+and :func:`dependence` tell how quickly a stack of masks mixes all coordinates. On images,
+:func:`unsqueeze` draws a mask made for a squeezed image back on the pixels, and
+:func:`local_reads` describes a convolutional conditioner, whose :func:`receptive_field`
+grows layer by layer instead of covering the image at once.
 
 Odd sizes: :func:`half`, :func:`random` and :func:`channel` give the extra coordinate
 to the ACTIVE side (``d = 5`` -> 2 passive, 3 active), so a layer transforms at least
