@@ -182,9 +182,11 @@ def check_function(student: Callable, reference: Callable, inputs: Sequence, *, 
             expected = "a single number" if w.shape == () else f"an array of shape {w.shape}"
             raise fail(exercise, f"`{name}{show_args(args)}` returned an array of shape {g.shape}; "
                                   f"expected {expected}.")
+    # The known mistakes and the inverse are evaluated only for an answer that is not right
+    # (lazily, in order): a right answer costs the reference and the student's function alone.
     _judge(got, want, inputs, name=name, exercise=exercise, rtol=rtol, atol=atol,
-           mistake_outputs=[(_outputs(m.answer, inputs), m.hint) for m in mistakes],
-           inverse_outputs=_outputs(inverse, inputs) if inverse is not None else None)
+           mistake_outputs=((_outputs(m.answer, inputs), m.hint) for m in mistakes),
+           inverse_outputs=(lambda: _outputs(inverse, inputs)) if inverse is not None else None)
 
 
 def check_value(student, reference, *, name: str, exercise: str | int | None = None,
@@ -215,6 +217,9 @@ def _outputs(fn, inputs):
 
 
 def _judge(got, want, inputs, *, name, exercise, rtol, atol, mistake_outputs, inverse_outputs=None):
+    """Print "Correct" or raise the most specific hint. ``mistake_outputs`` is an iterable of
+    ``(outputs, hint)`` read in order, ``inverse_outputs`` a function giving the inverse's
+    outputs: neither is evaluated unless the answer is wrong."""
     if _close(got, want, rtol, atol):
         worst = max(float(np.max(np.abs(g - w), initial=0.0)) for g, w in zip(got, want))
         print(f"Correct: `{name}` matches the reference on {len(got)} input"
@@ -230,7 +235,7 @@ def _judge(got, want, inputs, *, name, exercise, rtol, atol, mistake_outputs, in
             raise fail(exercise, f"`{name}` is not finite{where} (it gave {g[bad].ravel()[0]}) where "
                                   "the answer is a finite number. Look for log of a negative number or "
                                   "of zero, a division by zero, or an overflowing exp.")
-    hint = _diagnose(got, want, inputs, rtol, atol, name, inverse_outputs)
+    hint = _diagnose(got, want, inputs, rtol, atol, name, inverse_outputs() if inverse_outputs is not None else None)
     if hint is None:
         for g, w, args in zip(got, want, inputs):
             if not np.allclose(g, w, rtol=rtol, atol=atol):
