@@ -113,6 +113,15 @@ class DigitsMultiscale:
         return rows[model]
 
 
+def _float32_skeleton(build):
+    """The pytree ``build()`` would return, in float32, with shapes only (``eqx.filter_eval_shape``:
+    no initialisation runs, nothing compiles; the saved leaves fill it)."""
+    import jax
+
+    with jax.enable_x64(False):
+        return eqx.filter_eval_shape(build)
+
+
 @lru_cache(maxsize=1)
 def digits_multiscale(folder: str | Path | None = None) -> DigitsMultiscale:
     """Load the Part 12 models, in float32 as they were trained (``gf.cast`` them to float64)."""
@@ -121,12 +130,11 @@ def digits_multiscale(folder: str | Path | None = None) -> DigitsMultiscale:
     folder = Path(folder) if folder is not None else HERE / "digits_multiscale"
     manifest = json.loads((folder / "manifest.json").read_text())
     s = manifest["settings"]
-    flow = gf.cast(gf.multiscale_flow(jr.key(0), shape=gf.images.IMAGE_SHAPE,
-                                      transformer=gf.RationalQuadraticSpline(knots=s["knots"], interval=s["interval"]),
-                                      n_levels=s["n_levels"], n_couplings=s["n_couplings"], nn_width=s["width"],
-                                      nn_depth=s["depth"]), jnp.float32)
-    dequantizer = gf.cast(gf.dequantization.VariationalDequantizer(
-        jr.key(0), n_layers=s["dequantizer_layers"], nn_width=s["dequantizer_width"]), jnp.float32)
+    flow = _float32_skeleton(lambda: gf.multiscale_flow(
+        jr.key(0), shape=gf.images.IMAGE_SHAPE, transformer=gf.RationalQuadraticSpline(knots=s["knots"], interval=s["interval"]),
+        n_levels=s["n_levels"], n_couplings=s["n_couplings"], nn_width=s["width"], nn_depth=s["depth"]))
+    dequantizer = _float32_skeleton(lambda: gf.dequantization.VariationalDequantizer(
+        jr.key(0), n_layers=s["dequantizer_layers"], nn_width=s["dequantizer_width"]))
     return DigitsMultiscale(
         manifest=manifest,
         flow=_load(folder / "multiscale_seed0.eqx", flow),
