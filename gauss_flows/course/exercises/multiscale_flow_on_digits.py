@@ -14,7 +14,7 @@ Exercise 2: ``probability_ratio(bits_worse, bits_better, n_dims)``: how many tim
 the better model makes an image, on average (a geometric mean over images), when the two models
 score ``bits_worse`` and ``bits_better`` bits/dim on ``n_dims`` dimensions:
 
-.. math::  \frac{P_{\text{better}}(x)}{P_{\text{worse}}(x)} = 2^{D\,(b_{\text{worse}} - b_{\text{better}})} .
+.. math::  \\frac{P_{\\text{better}}(x)}{P_{\\text{worse}}(x)} = 2^{D (b_{\\text{worse}} - b_{\\text{better}})} .
 """
 
 from __future__ import annotations
