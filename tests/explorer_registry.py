@@ -27,7 +27,7 @@ from gauss_flows.course.explorers import (amortised_posteriors, bijector_menu, b
                                           depth_and_residual_flows, diagonal_vs_coupling_revisited,
                                           entropy_from_a_flow, estimators_under_the_microscope, flow_matching,
                                           instantaneous_change_of_variables,
-                                          mutual_information, zero_initialisation,
+                                          multiscale_flow_on_digits, mutual_information, zero_initialisation,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
                                           forward_vs_inverse, householder, hutchinson, kde_and_mixture_cdf,
@@ -279,6 +279,16 @@ def digits_subset():
     return d.train_images[:400], d.test_images[:100]
 
 
+@lru_cache(maxsize=None)
+def digits_training_records():
+    """Part 12 · 03: two "snapshots" of a small multi-scale flow (untrained, perturbed), made-up
+    training and held-out numbers."""
+    flow = gf.multiscale_flow(jr.key(0), shape=(8, 8, 1), transformer=gf.Affine(), n_levels=2, nn_width=4)
+    snapshots = {0: flow, 2: gf.perturb(flow, jr.key(1), scale=0.3)}
+    frames = multiscale_flow_on_digits.snapshot_frames(jr.key(2), snapshots, [0.5, 1.0], n=4)
+    return {"frames": frames, "curve": [3.1, 2.6], "held_out": {0: 4.3, 2: 2.7}, "references": {"Gaussian": 2.45}}
+
+
 # ------------------------------------------------------------------ the registry
 EXPLORERS = {
     "checkerboard_and_channel_masks.masks_explorer":
@@ -288,6 +298,8 @@ EXPLORERS = {
     "amortised_posteriors.posterior_explorer":
         lambda: amortised_posteriors.posterior_explorer(amortised_records(), dpi=30),
     "calibration.calibration_explorer": lambda: calibration.calibration_explorer(calibration_records(), dpi=30),
+    "multiscale_flow_on_digits.training_explorer":
+        lambda: multiscale_flow_on_digits.training_explorer(**digits_training_records(), dpi=30),
     "bijector_menu.bijector_menu_explorer":
         lambda: bijector_menu.bijector_menu_explorer(bijector_menu_flows(), kl={"affine": (0.412, 0.009)}),
     "boundaries_and_support.support_explorer":
@@ -392,6 +404,7 @@ PREDICTIONS = {
     "calibration": calibration.too_narrow_or_too_wide,
     "checkerboard_and_channel_masks": checkerboard_and_channel_masks.which_grows_faster,
     "dequantization_and_bits_per_dim": dequantization_and_bits_per_dim.which_term_is_largest,
+    "multiscale_flow_on_digits": multiscale_flow_on_digits.sharper_or_not,
     "zero_initialisation": zero_initialisation.what_happens_at_random_init,
     "coupling_equals_diagonal": coupling_equals_diagonal.when_does_it_break,
     "diagonal_vs_coupling_revisited": diagonal_vs_coupling_revisited.which_wins,

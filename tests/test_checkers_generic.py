@@ -205,6 +205,8 @@ REGISTRY: dict[str, Entry] = {
     "checkerboard_and_channel_masks.check_receptive_field": DEFAULT,
     "dequantization_and_bits_per_dim.check_logit_log_det": DEFAULT,
     "dequantization_and_bits_per_dim.check_to_bits_per_dim": DEFAULT,
+    "multiscale_flow_on_digits.check_bits_per_dim": DEFAULT,
+    "multiscale_flow_on_digits.check_probability_ratio": DEFAULT,
     "coupling_equals_diagonal.check_marginal_parameters": DEFAULT,
     "coupling_equals_diagonal.check_zero_kernel_affine_log_det": DEFAULT,
     "conditional_density_estimation.check_moment_matched_gaussian": DEFAULT,

@@ -84,6 +84,8 @@ imported = [importlib.import_module(name).__file__ for name in names]
 from gauss_flows.course import checkpoints
 models = checkpoints.continuous_two_moons()  # package data: the models 6·03 and 6·04 load
 assert len(models.ffjord) == models.settings["seeds"] >= 1, models.settings
+digits = checkpoints.digits_multiscale()  # package data: the flow Part 12 loads
+assert sorted(digits.snapshots) == sorted(digits.settings["snapshots"]), digits.settings
 print(json.dumps({"files": package_files(root), "imported": imported,
                   "paths": [gauss_flows.__file__, _style.__file__, checkpoints.__file__]}))
 """
