@@ -33,7 +33,8 @@ from gauss_flows.course.explorers import (amortised_posteriors, bijector_menu, b
                                           layerwise_inspection, learnable_mixture_cdf, linear_ode, mask_design,
                                           nll_training, numerical_inversion, numerical_mechanics,
                                           one_by_one_and_actnorm, pca_warm_start, rbig_loop,
-                                          rbig_warm_start, rotation_zoo, spline_cdfs, three_ways_to_condition,
+                                          rbig_warm_start, rotation_zoo, spline_cdfs, squeeze_and_multiscale,
+                                          three_ways_to_condition,
                                           total_correlation, training_a_continuous_flow, which_rotation,
                                           why_standard_normal)
 from gauss_flows.trajectory import fit_trajectory  # noqa: E402
@@ -271,11 +272,23 @@ def calibration_records():
             "n_pairs": 100, "exact": exact, "models": models}
 
 
+@lru_cache(maxsize=None)
+def squeeze_records():
+    """Part 12 · 02: two test digits through a small untrained three-scale flow."""
+    flow = gf.multiscale_flow(jr.key(0), shape=gf.images.IMAGE_SHAPE, transformer=gf.Affine(), n_levels=3,
+                              nn_width=4)
+    images = gf.images.digits().test_images[:2]
+    y, _ = gf.dequantization.logit_and_log_det((jnp.asarray(images) + 0.5) / gf.images.N_LEVELS)
+    return squeeze_and_multiscale.scale_records(flow.bijection, ["first", "second"], images[..., 0], y)
+
+
 # ------------------------------------------------------------------ the registry
 EXPLORERS = {
     "amortised_posteriors.posterior_explorer":
         lambda: amortised_posteriors.posterior_explorer(amortised_records(), dpi=30),
     "calibration.calibration_explorer": lambda: calibration.calibration_explorer(calibration_records(), dpi=30),
+    "squeeze_and_multiscale.scale_explorer":
+        lambda: squeeze_and_multiscale.scale_explorer(squeeze_records(), dpi=30),
     "bijector_menu.bijector_menu_explorer":
         lambda: bijector_menu.bijector_menu_explorer(bijector_menu_flows(), kl={"affine": (0.412, 0.009)}),
     "boundaries_and_support.support_explorer":
@@ -378,6 +391,7 @@ CONTROLS_CHECKED_ELSEWHERE = {
 PREDICTIONS = {
     "amortised_posteriors": amortised_posteriors.where_is_it_worst,
     "calibration": calibration.too_narrow_or_too_wide,
+    "squeeze_and_multiscale": squeeze_and_multiscale.how_many_go_on,
     "zero_initialisation": zero_initialisation.what_happens_at_random_init,
     "coupling_equals_diagonal": coupling_equals_diagonal.when_does_it_break,
     "diagonal_vs_coupling_revisited": diagonal_vs_coupling_revisited.which_wins,

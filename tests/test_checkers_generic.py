@@ -201,6 +201,8 @@ REGISTRY: dict[str, Entry] = {
     "amortised_posteriors.check_posterior_moments": DEFAULT,
     "calibration.check_hdr_level": DEFAULT,
     "calibration.check_ks_statistic": DEFAULT,
+    "squeeze_and_multiscale.check_latent_level_map": DEFAULT,
+    "squeeze_and_multiscale.check_numbers_received": DEFAULT,
     "coupling_equals_diagonal.check_marginal_parameters": DEFAULT,
     "coupling_equals_diagonal.check_zero_kernel_affine_log_det": DEFAULT,
     "conditional_density_estimation.check_moment_matched_gaussian": DEFAULT,
