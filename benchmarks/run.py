@@ -110,6 +110,13 @@ def run_section(name: str, tiny: bool, out: Path, checkpoints: Path | None = Non
 
         settings = amortised.Settings()
         return amortised.run(settings.tiny() if tiny else settings)
+    if name == "images":
+        import images
+
+        settings = images.Settings()
+        command = (f"python benchmarks/run.py --only images --checkpoints {checkpoints}"
+                   if checkpoints is not None else "")
+        return images.run(settings.tiny() if tiny else settings, checkpoints, command)
     raise ValueError(f"unknown section {name!r}; choose from {SECTIONS}")
 
 
@@ -120,8 +127,11 @@ def main(argv=None) -> int:
     parser.add_argument("--only", choices=SECTIONS, action="append",
                         help="run this section only (repeatable); the other tables are kept")
     parser.add_argument("--checkpoints", type=Path, default=None,
-                        help="the continuous section also saves its trained models here (what Part 6 · 03 loads)")
+                        help="the continuous or images section also saves its trained models here "
+                             "(what Part 6 · 03 or Part 12 · 03 loads): run it with --only")
     args = parser.parse_args(argv)
+    if args.checkpoints is not None and len(set(args.only or SECTIONS) & {"continuous", "images"}) != 1:
+        parser.error("--checkpoints saves the models of ONE section: add --only continuous or --only images")
     out = args.out.resolve()
     (out / "results").mkdir(parents=True, exist_ok=True)
     for name in args.only or SECTIONS:

@@ -61,6 +61,7 @@ from .bijectors.logit import Logit
 from .distributions import StandardNormal, Transformed
 from .images import IMAGE_SHAPE, N_LEVELS
 from .parameters import split_trainable
+from .training import adam
 
 #: RealNVP's margin of the logit pre-transform.
 ALPHA = 0.05
@@ -179,34 +180,46 @@ def held_out_bits_per_dim(log_prob: Callable[[Array], Array], key: Array, images
     return bits_per_dim(jnp.stack(bounds), math.prod(images.shape[1:]))
 
 
+def _bits_per_dim_loss(params, static, key, batch, alpha, n_levels) -> Array:
+    """The training loss: minus the bound of a batch, in bits per dimension."""
+    model, q = eqx.combine(params, static)
+    bound = log_likelihood_bound(model.log_prob, key, batch, alpha=alpha, dequantizer=q,
+                                 n_levels=n_levels)
+    return -jnp.mean(bound) / (math.prod(batch.shape[1:]) * math.log(2.0))
+
+
+@eqx.filter_jit
+def _dequantized_step(params, static, optimizer, opt_state, key, batch, alpha, n_levels):
+    """One Adam step of :func:`fit_dequantized`; module-level, so fits of the same architecture
+    (other seeds, a second call) reuse its compilation."""
+    value, grads = jax.value_and_grad(_bits_per_dim_loss)(params, static, key, batch, alpha, n_levels)
+    updates, opt_state = optimizer.update(grads, opt_state, params)
+    return optax.apply_updates(params, updates), opt_state, value
+
+
 def fit_dequantized(key: Array, flow, images, *, dequantizer: VariationalDequantizer | None = None,
                     n_epochs: int = 10, batch_size: int = 128, learning_rate: float = 1e-3,
-                    alpha: float = ALPHA, n_levels: int = N_LEVELS) -> tuple[object, object, dict]:
+                    alpha: float = ALPHA, n_levels: int = N_LEVELS,
+                    on_epoch: Callable[[object, object, float], None] | None = None,
+                    ) -> tuple[object, object, dict]:
     """Train ``flow`` (a density on logit space, event shape of one image) on dequantized
     ``images`` by minimising the bits/dim of :func:`log_likelihood_bound`, fresh :math:`u` every
     batch; a ``dequantizer`` is trained jointly (variational dequantization).
 
     Returns ``(flow, dequantizer, history)``; ``history["train_bits_per_dim"]`` holds each
     epoch's mean training bits/dim (of the bound, so an upper bound on the model's bits/dim).
+    ``on_epoch(flow, dequantizer, train_bits_per_dim)`` is called after every epoch (e.g. to keep
+    snapshots of the training).
     """
     images = np.asarray(_check_images(images, n_levels, "fit_dequantized"))
     n, n_dims = images.shape[0], math.prod(images.shape[1:])
     batch_size = min(batch_size, n)
     params, static = split_trainable((flow, dequantizer))
-    optimizer = optax.adam(learning_rate)
+    optimizer = adam(learning_rate)          # one object per rate: the compiled step is reused
     opt_state = optimizer.init(params)
 
-    def loss(params, key, batch):
-        model, q = eqx.combine(params, static)
-        bound = log_likelihood_bound(model.log_prob, key, batch, alpha=alpha, dequantizer=q,
-                                     n_levels=n_levels)
-        return -jnp.mean(bound) / (n_dims * math.log(2.0))
-
-    @eqx.filter_jit
     def step(params, opt_state, key, batch):
-        value, grads = eqx.filter_value_and_grad(loss)(params, key, batch)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        return eqx.apply_updates(params, updates), opt_state, value
+        return _dequantized_step(params, static, optimizer, opt_state, key, batch, alpha, n_levels)
 
     history = {"train_bits_per_dim": []}
     for epoch_key in jr.split(key, n_epochs):
@@ -221,5 +234,43 @@ def fit_dequantized(key: Array, flow, images, *, dequantizer: VariationalDequant
             raise FloatingPointError(f"fit_dequantized: the loss became {np.mean(values)} in epoch "
                                      f"{len(history['train_bits_per_dim'])}.")
         history["train_bits_per_dim"].append(float(np.mean(values)))
+        if on_epoch is not None:
+            on_epoch(*eqx.combine(params, static), history["train_bits_per_dim"][-1])
     flow, dequantizer = eqx.combine(params, static)
     return flow, dequantizer, history
+
+
+
+def images_from_latent(flow, z: Array, *, alpha: float = ALPHA, n_levels: int = N_LEVELS) -> Array:
+    """The images of latents ``z`` ``(n, *flow.shape)`` under a flow of logit space, in pixel units.
+
+    :math:`y = f^{-1}(z)` (the flow's inverse), then the pre-processing undone:
+    :math:`v = (\sigma(y) - \alpha)/(1 - 2\alpha)` and :math:`x = K v`, a continuous intensity
+    clipped to :math:`[0, K]` (``y`` may leave the range the logit of :math:`[0, 1]` reaches);
+    its ``floor`` is the integer level. Jit it to map many latents through one architecture.
+    """
+    shape = tuple(flow.shape)
+    if tuple(z.shape[1:]) != shape:
+        raise ValueError(f"images_from_latent expects latents of shape (n, {', '.join(map(str, shape))}), "
+                         f"but got {tuple(z.shape)}.")
+    y = jax.vmap(flow.bijection.inverse)(z)
+    v = jax.vmap(Logit(shape, alpha=alpha).inverse)(y)
+    return jnp.clip(v, 0.0, 1.0) * n_levels
+
+
+def sample_images(key: Array, flow, n: int, *, temperature: float = 1.0, alpha: float = ALPHA,
+                  n_levels: int = N_LEVELS) -> Array:
+    """``n`` images from a flow of logit space, drawn at a ``temperature``, in pixel units:
+    :func:`images_from_latent` of :math:`z \sim \mathcal N(0, T^2 I)`.
+
+    ``T = 1`` samples the model; ``T < 1`` shrinks the latent towards 0, the model's most typical
+    region (Kingma & Dhariwal 2018): cleaner-looking images, from a distribution that is no
+    longer the model. Returns ``(n, *flow.shape)``.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"sample_images expects a positive integer n, but got {n!r}.")
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.floating)) \
+            or not temperature >= 0:
+        raise ValueError(f"sample_images expects a temperature >= 0, but got {temperature!r}.")
+    z = temperature * jr.normal(key, (n,) + tuple(flow.shape), dtype=jnp.result_type(float))
+    return images_from_latent(flow, z, alpha=alpha, n_levels=n_levels)

@@ -1,4 +1,4 @@
-"""`make bench` runs: the benchmark script, at its tiny setting, writes all nine tables.
+"""`make bench` runs: the benchmark script, at its tiny setting, writes all ten tables.
 
 Nothing about time is asserted (timings belong in benchmarks/RESULTS.md, not in tests);
 this checks the machinery: every section runs, records its numbers, and the report has
@@ -47,10 +47,10 @@ def check_tables_and_figures(tiny_run):
     text = (tiny_run / "RESULTS.md").read_text()
     for title in ("1. Fit quality", "2. Speed", "3. Numerics", "4. Explorer latency", "5. Notebook run times",
                   "6. Live latency", "7. Information estimators", "8. Continuous-time flows",
-                  "9. Amortised posteriors"):
+                  "9. Amortised posteriors", "10. Images"):
         assert f"## {title}" in text, title
     assert "Not run yet" not in text
-    assert text.count("TINY test setting") == 9  # tiny numbers can never pass for real ones
+    assert text.count("TINY test setting") == 10  # tiny numbers can never pass for real ones
     for figure in ("fit_quality.png", "speed.png"):
         assert f"]({figure})" in text
         assert (tiny_run / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -59,7 +59,7 @@ def check_tables_and_figures(tiny_run):
 def check_records(tiny_run):
     records = {p.stem: json.loads(p.read_text())["result"] for p in (tiny_run / "results").glob("*.json")}
     assert set(records) == {"fit", "speed", "numerics", "explorers", "notebooks", "live", "information", "continuous",
-                           "amortised"}
+                           "amortised", "images"}
     live = {r["explorer"]: r for r in records["live"]["rows"]}
     assert set(live) == {"linear_flow_explorer", "mask_explorer"}
     for row in live.values():  # driven on every control, back and forth, mask cells included
@@ -87,6 +87,13 @@ def check_records(tiny_run):
     (amortised,) = records["amortised"]["rows"]
     assert amortised["simulator"] == "linear-Gaussian" and amortised["seconds"] > 0 and amortised["parameters"] > 0
     assert math.isfinite(amortised["kl"]) and amortised["kl_se"] > 0 and amortised["worst"] >= amortised["kl"]
+    images = {r["model"]: r for r in records["images"]["rows"]}
+    assert set(images) == {"gaussian", "pca", "rbig", "diagonal", "multiscale", "multiscale_variational"}
+    for row in images.values():   # nothing is compared at the tiny setting: finite scores, every seed
+        assert math.isfinite(row["bits_per_dim"]) and row["se"] >= 0 and row["seconds"] > 0
+        assert len(row["per_seed"]) == records["images"]["settings"]["seeds"]
+    epochs = [snap["epoch"] for snap in records["images"]["training_seed0"]["snapshots"]]
+    assert epochs == list(records["images"]["settings"]["snapshots"])
 
 
 def check_one_section_keeps_the_other_tables(tiny_run):
@@ -101,3 +108,9 @@ def check_one_section_keeps_the_other_tables(tiny_run):
 def test_an_unknown_section_is_refused(tmp_path):
     done = _run(tmp_path, "--only", "everything")
     assert done.returncode != 0 and "invalid choice" in done.stderr
+
+
+def test_checkpoints_need_one_section_that_saves_models(tmp_path):
+    done = _run(tmp_path, "--checkpoints", str(tmp_path / "models"))
+    assert done.returncode != 0 and "--only continuous or --only images" in done.stderr
+    assert not (tmp_path / "models").exists()

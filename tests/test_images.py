@@ -224,3 +224,43 @@ def test_variational_dequantization_trains_jointly_with_the_flow():
         lambda a, b: float(jnp.max(jnp.abs(a - b))), eqx.filter(trained_q, eqx.is_inexact_array),
         eqx.filter(q, eqx.is_inexact_array)))
     assert max(moved) > 1e-3                     # q(u | x) was trained, not only the flow
+
+
+def test_fit_dequantized_reports_every_epoch_and_a_second_fit_is_the_same_computation():
+    train = gf.images.digits().train_images[:128]
+    flow = gf.cast(gf.multiscale_flow(jr.key(0), shape=(8, 8, 1), transformer=gf.Affine(),
+                                      n_levels=2, nn_width=8), jnp.float32)
+    seen = []
+    trained, _, history = dq.fit_dequantized(jr.key(1), flow, train, n_epochs=3, batch_size=64,
+                                             on_epoch=lambda f, q, bits: seen.append((f, q, bits)))
+    assert [bits for _, _, bits in seen] == history["train_bits_per_dim"] and len(seen) == 3
+    assert all(q is None for _, q, _ in seen)
+    for a, b in zip(jax.tree_util.tree_leaves(seen[-1][0]), jax.tree_util.tree_leaves(trained)):
+        np.testing.assert_array_equal(a, b)              # the last epoch's flow is the one returned
+    again, _, _ = dq.fit_dequantized(jr.key(1), flow, train, n_epochs=3, batch_size=64)
+    for a, b in zip(jax.tree_util.tree_leaves(again), jax.tree_util.tree_leaves(trained)):
+        np.testing.assert_array_equal(a, b)              # same key, same training
+
+
+def test_sample_images_undoes_the_logit_and_the_scaling():
+    flow = gf.multiscale_flow(jr.key(0), shape=(8, 8, 1), transformer=gf.Affine(), n_levels=2, nn_width=8)
+    flow = gf.perturb(flow, jr.key(1), scale=0.3)
+    images = dq.sample_images(jr.key(2), flow, 5, temperature=0.7)
+    assert images.shape == (5, 8, 8, 1) and bool(jnp.all((images >= 0) & (images <= 17)))
+    # by hand: z = T eps, y = f^{-1}(z), v = (sigmoid(y) - alpha) / (1 - 2 alpha), x = 17 v
+    z = 0.7 * jr.normal(jr.key(2), (5, 8, 8, 1))
+    y = jax.vmap(flow.bijection.inverse)(z)
+    want = np.clip((jax.nn.sigmoid(y) - 0.05) / 0.9, 0, 1) * 17
+    np.testing.assert_allclose(images, want, rtol=1e-10, atol=1e-10)
+    # where nothing was clipped (y can leave the logit's range), logit(images / 17) is y again
+    inside = (want > 0) & (want < 17)
+    assert inside.mean() > 0.5
+    np.testing.assert_allclose(dq.logit_and_log_det(images / 17)[0][inside], y[inside], rtol=1e-8, atol=1e-8)
+    at_zero = dq.sample_images(jr.key(3), flow, 3, temperature=0.0)   # T = 0: the image of z = 0
+    np.testing.assert_allclose(at_zero, jnp.broadcast_to(at_zero[0], at_zero.shape), rtol=0, atol=0)
+    with pytest.raises(ValueError, match="positive integer n"):
+        dq.sample_images(jr.key(0), flow, 0)
+    with pytest.raises(ValueError, match="temperature >= 0"):
+        dq.sample_images(jr.key(0), flow, 2, temperature=-1.0)
+    with pytest.raises(ValueError, match=r"latents of shape \(n, 8, 8, 1\).*\(3, 64\)"):
+        dq.images_from_latent(flow, jnp.zeros((3, 64)))
