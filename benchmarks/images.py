@@ -166,8 +166,9 @@ def save(folder: Path, kept: dict, result: dict, command: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     flow, _, _, snapshots = kept["multiscale"]
     eqx.tree_serialise_leaves(folder / "multiscale_seed0.eqx", flow)
-    for epoch, snapshot in snapshots.items():
-        eqx.tree_serialise_leaves(folder / f"multiscale_seed0_epoch{epoch}.eqx", snapshot)
+    for epoch, snapshot in snapshots.items():   # the last is the flow itself: not stored twice
+        if epoch != result["settings"]["epochs"]:
+            eqx.tree_serialise_leaves(folder / f"multiscale_seed0_epoch{epoch}.eqx", snapshot)
     flow, q, _, _ = kept["multiscale_variational"]
     eqx.tree_serialise_leaves(folder / "multiscale_variational_seed0.eqx", flow)
     eqx.tree_serialise_leaves(folder / "dequantizer_seed0.eqx", q)

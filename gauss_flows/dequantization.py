@@ -245,7 +245,7 @@ def images_from_latent(flow, z: Array, *, alpha: float = ALPHA, n_levels: int = 
     """The images of latents ``z`` ``(n, *flow.shape)`` under a flow of logit space, in pixel units.
 
     :math:`y = f^{-1}(z)` (the flow's inverse), then the pre-processing undone:
-    :math:`v = (\sigma(y) - \alpha)/(1 - 2\alpha)` and :math:`x = K v`, a continuous intensity
+    :math:`v = (\\sigma(y) - \\alpha)/(1 - 2\\alpha)` and :math:`x = K v`, a continuous intensity
     clipped to :math:`[0, K]` (``y`` may leave the range the logit of :math:`[0, 1]` reaches);
     its ``floor`` is the integer level. Jit it to map many latents through one architecture.
     """
@@ -261,7 +261,7 @@ def images_from_latent(flow, z: Array, *, alpha: float = ALPHA, n_levels: int = 
 def sample_images(key: Array, flow, n: int, *, temperature: float = 1.0, alpha: float = ALPHA,
                   n_levels: int = N_LEVELS) -> Array:
     """``n`` images from a flow of logit space, drawn at a ``temperature``, in pixel units:
-    :func:`images_from_latent` of :math:`z \sim \mathcal N(0, T^2 I)`.
+    :func:`images_from_latent` of :math:`z \\sim \\mathcal N(0, T^2 I)`.
 
     ``T = 1`` samples the model; ``T < 1`` shrinks the latent towards 0, the model's most typical
     region (Kingma & Dhariwal 2018): cleaner-looking images, from a distribution that is no

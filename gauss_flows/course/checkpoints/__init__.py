@@ -90,7 +90,7 @@ class DigitsMultiscale:
     """The models of ``benchmarks/images.py`` (Part 12): the first seed's multi-scale flow on the
     8x8 digits (a density of logit space) trained with uniform dequantization (``flow``), the
     same flow at a few epochs of that training (``snapshots``, ``{epoch: flow}``), and the flow
-    trained jointly with its variational ``dequantizer``. The manifest holds the table of
+    trained jointly with its variational ``dequantizer``. (The last snapshot is ``flow`` itself, stored once.) The manifest holds the table of
     ``benchmarks/RESULTS.md`` section 10 (``rows``), the training curve and how the held-out
     bits/dim were measured."""
 
@@ -130,6 +130,7 @@ def digits_multiscale(folder: str | Path | None = None) -> DigitsMultiscale:
     return DigitsMultiscale(
         manifest=manifest,
         flow=_load(folder / "multiscale_seed0.eqx", flow),
-        snapshots={int(e): _load(folder / f"multiscale_seed0_epoch{e}.eqx", flow) for e in s["snapshots"]},
+        snapshots={int(e): _load(folder / (f"multiscale_seed0_epoch{e}.eqx" if e != s["epochs"] else
+                                           "multiscale_seed0.eqx"), flow) for e in s["snapshots"]},
         variational_flow=_load(folder / "multiscale_variational_seed0.eqx", flow),
         dequantizer=_load(folder / "dequantizer_seed0.eqx", dequantizer))
