@@ -121,12 +121,14 @@ def digits_multiscale(folder: str | Path | None = None) -> DigitsMultiscale:
     folder = Path(folder) if folder is not None else HERE / "digits_multiscale"
     manifest = json.loads((folder / "manifest.json").read_text())
     s = manifest["settings"]
-    flow = gf.cast(gf.multiscale_flow(jr.key(0), shape=gf.images.IMAGE_SHAPE,
-                                      transformer=gf.RationalQuadraticSpline(knots=s["knots"], interval=s["interval"]),
-                                      n_levels=s["n_levels"], n_couplings=s["n_couplings"], nn_width=s["width"],
-                                      nn_depth=s["depth"]), jnp.float32)
-    dequantizer = gf.cast(gf.dequantization.VariationalDequantizer(
-        jr.key(0), n_layers=s["dequantizer_layers"], nn_width=s["dequantizer_width"]), jnp.float32)
+    # the skeletons are abstract (shapes and dtypes only, eqx.filter_eval_shape): building them for
+    # real would initialise, and compile, every conditioner just to overwrite it (seconds)
+    flow = eqx.filter_eval_shape(lambda: gf.cast(gf.multiscale_flow(
+        jr.key(0), shape=gf.images.IMAGE_SHAPE,
+        transformer=gf.RationalQuadraticSpline(knots=s["knots"], interval=s["interval"]), n_levels=s["n_levels"],
+        n_couplings=s["n_couplings"], nn_width=s["width"], nn_depth=s["depth"]), jnp.float32))
+    dequantizer = eqx.filter_eval_shape(lambda: gf.cast(gf.dequantization.VariationalDequantizer(
+        jr.key(0), n_layers=s["dequantizer_layers"], nn_width=s["dequantizer_width"]), jnp.float32))
     return DigitsMultiscale(
         manifest=manifest,
         flow=_load(folder / "multiscale_seed0.eqx", flow),
