@@ -75,3 +75,23 @@ def test_resampling_refuses_bad_arguments():
         gf.latents.resample_latents(jr.key(0), bijection, y, np.array([True, False]), temperature=-1.0)
     with pytest.raises(ValueError, match="positive integer"):
         gf.latents.resample_latents(jr.key(0), bijection, y, np.array([True, False]), n=0)
+
+
+def test_the_three_terms_add_up_to_the_density_of_the_image():
+    flow = gf.multiscale_flow(jr.key(0), shape=(4, 4, 1), transformer=gf.Affine(), n_levels=2, nn_width=4,
+                              nn_depth=0, init_scale=0.5)
+    v = jr.uniform(jr.key(1), (5, 4, 4, 1), minval=0.01, maxval=0.99)
+    terms = eqx.filter_jit(gf.latents.log_density_terms)(flow.bijection, v)
+    assert terms.shape == (5, 3)
+    # the density of v: the flow's density of y = logit(v), times |dy/dv| (Transformed of the whole chain)
+    whole = gf.Transformed(gf.StandardNormal((4, 4, 1)),
+                           gf.Chain([gf.Logit((4, 4, 1), alpha=gf.dequantization.ALPHA), flow.bijection]))
+    np.testing.assert_allclose(terms.sum(1), whole.log_prob(v), rtol=1e-12)
+    y = jax.vmap(gf.Logit((4, 4, 1), alpha=gf.dequantization.ALPHA).transform)(v)
+    np.testing.assert_allclose(terms[:, 0] + terms[:, 1], flow.log_prob(y), rtol=1e-12)
+    # the logit's term by hand: sum of log(1 - 2a) - log s - log(1 - s), s = a + (1 - 2a) v
+    a = gf.dequantization.ALPHA
+    s = a + (1 - 2 * a) * np.asarray(v).reshape(5, -1)
+    np.testing.assert_allclose(terms[:, 2], np.sum(np.log1p(-2 * a) - np.log(s) - np.log1p(-s), 1), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"batch of images \(n, 4, 4, 1\)"):
+        gf.latents.log_density_terms(flow.bijection, v[0])

@@ -31,7 +31,7 @@ import jax.random as jr
 from gauss_flows import Chain, Logit, NormalCDF
 from gauss_flows.dequantization import ALPHA
 from gauss_flows.course.exercises.core import Mistake, check_function
-from gauss_flows.latents import latent_path, linear_path
+from gauss_flows.latents import latent_path, linear_path, log_density_terms
 
 __all__ = ["check_latent_interpolation", "check_log_density_terms"]
 
@@ -100,12 +100,6 @@ def _terms(bijection, vs, alpha, *, flow_input=None):
     y, logit_log_det = jax.vmap(Logit(vs.shape[1:], alpha=alpha).transform_and_log_det)(vs)
     z, log_det = jax.vmap(bijection.transform_and_log_det)(y if flow_input is None else flow_input)
     return jnp.stack([_base(z), log_det, logit_log_det], axis=1)
-
-
-def log_density_terms(bijection, vs) -> jnp.ndarray:
-    """Exercise 2's answer: ``[log N(f(y)), log|det df/dy|, log|det dy/dv|]`` per image, with
-    :math:`y = \operatorname{logit}(\alpha + (1 - 2\alpha) v)` and the book's :math:`\alpha`."""
-    return _terms(bijection, vs, ALPHA)
 
 
 def _terms_inputs():

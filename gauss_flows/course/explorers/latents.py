@@ -30,7 +30,7 @@ import numpy as np
 from gauss_flows import Logit
 from gauss_flows.dequantization import ALPHA
 from gauss_flows.images import N_LEVELS
-from gauss_flows.latents import latent_path, linear_path, resample_latents
+from gauss_flows.latents import latent_path, linear_path, log_density_terms, resample_latents
 from gauss_flows.presentation.widgets import Dropdown, Explorer, Prediction, Slider
 
 __all__ = ["cell_middles", "pixel_log_density", "interpolation_paths", "resampled_digits",
@@ -48,10 +48,10 @@ def _logit(v):
 
 
 def pixel_log_density(flow, v) -> jnp.ndarray:
-    """:math:`\log p_V(v)` for a batch ``(n, *shape)`` of images in the unit cube: the flow's
-    log-density of :math:`y = \operatorname{logit}(v)` plus the logit's log-det. Pure JAX."""
-    y, log_det = jax.vmap(_logit(v).transform_and_log_det)(v)
-    return flow.log_prob(y) + log_det
+    """:math:`\\log p_V(v)` for a batch ``(n, *shape)`` of images in the unit cube: the flow's
+    log-density of :math:`y = \\operatorname{logit}(v)` plus the logit's log-det (the sum of
+    ``gf.latents.log_density_terms``). Pure JAX."""
+    return jnp.sum(log_density_terms(flow.bijection, v), axis=1)
 
 
 @eqx.filter_jit
@@ -60,18 +60,24 @@ def _paths(flow, v0s, v1s, ts):
 
     def one(v0, v1):
         x_path = linear_path(v0, v1, ts)
-        z_path = jax.vmap(logit.inverse)(latent_path(flow.bijection, logit.transform(v0), logit.transform(v1), ts))
-        return x_path, z_path, pixel_log_density(flow, x_path), pixel_log_density(flow, z_path)
+        y0, y1 = logit.transform(v0), logit.transform(v1)
+        z_path = jax.vmap(logit.inverse)(latent_path(flow.bijection, y0, y1, ts))
+        return (x_path, z_path, log_density_terms(flow.bijection, x_path), log_density_terms(flow.bijection, z_path),
+                jnp.stack([flow.bijection.transform(y0), flow.bijection.transform(y1)]))
     return jax.vmap(one)(v0s, v1s)
 
 
 def interpolation_paths(flow, v0s, v1s, ts) -> dict:
-    """For pairs of images in the unit cube (``(m, *shape)`` each), the pixel path and the latent
-    path at ``ts``, ``{"x_path", "z_path"}`` ``(m, len(ts), *shape)`` in the unit cube, and
-    :func:`pixel_log_density` along each, ``{"log_p_x", "log_p_z"}`` ``(m, len(ts))``; numpy."""
-    x_path, z_path, log_p_x, log_p_z = _paths(flow, jnp.asarray(v0s), jnp.asarray(v1s), jnp.asarray(ts))
-    return {"x_path": np.asarray(x_path), "z_path": np.asarray(z_path), "log_p_x": np.asarray(log_p_x),
-            "log_p_z": np.asarray(log_p_z)}
+    """For pairs of images in the unit cube (``(m, *shape)`` each): the pixel path and the latent
+    path at ``ts``, ``"x_path"``, ``"z_path"`` ``(m, len(ts), *shape)`` in the unit cube; the
+    three terms of the log-density along each (``gf.latents.log_density_terms``), ``"terms_x"``,
+    ``"terms_z"`` ``(m, len(ts), 3)``, and their sums ``"log_p_x"``, ``"log_p_z"``
+    ``(m, len(ts))``; the latents of the two ends, ``"z_ends"`` ``(m, 2, *shape)``. Numpy, from
+    one compiled call."""
+    x_path, z_path, terms_x, terms_z, z_ends = _paths(flow, jnp.asarray(v0s), jnp.asarray(v1s), jnp.asarray(ts))
+    terms_x, terms_z = np.asarray(terms_x), np.asarray(terms_z)
+    return {"x_path": np.asarray(x_path), "z_path": np.asarray(z_path), "terms_x": terms_x, "terms_z": terms_z,
+            "log_p_x": terms_x.sum(-1), "log_p_z": terms_z.sum(-1), "z_ends": np.asarray(z_ends)}
 
 
 @eqx.filter_jit
@@ -88,7 +94,9 @@ def _resample(key, bijection, vs, where, temperature, n):
 def resampled_digits(key, flow, vs, where, temperature: float, n: int) -> np.ndarray:
     """``n`` variations of each image of ``vs`` (``(m, *shape)``, unit cube): the latents at
     ``where`` redrawn at ``temperature``, mapped back. Returns ``(m, n, *shape)`` in the unit cube."""
-    return np.asarray(_resample(key, flow.bijection, jnp.asarray(vs), jnp.asarray(where), float(temperature), n))
+    # the temperature is an array, not a Python float: one compilation serves every temperature
+    return np.asarray(_resample(key, flow.bijection, jnp.asarray(vs), jnp.asarray(where),
+                                jnp.asarray(temperature, dtype=jnp.asarray(vs).dtype), n))
 
 
 def _image(ax, v, title):
@@ -188,7 +196,7 @@ def where_is_the_midpoint() -> Prediction:
         ["the cross-fade in pixels", "the latent midpoint", "about the same"],
         answer="the latent midpoint",
         explanation="The cross-fade of two digits is a ghostly double exposure, unlike any training "
-                    "image, and its log-density falls below both ends. The latent path stays near "
+                    "image: the model finds it less probable than either digit. The latent path stays near "
                     "images the model finds likely; its midpoint is even denser than the ends, partly "
                     "because the average of two latents lies closer to the origin of the Gaussian.")
 
@@ -196,10 +204,11 @@ def where_is_the_midpoint() -> Prediction:
 def which_scale_keeps_the_digit() -> Prediction:
     """The "predict first" prompt before :func:`resampling_explorer`."""
     return Prediction(
-        "Redraw the 32 latents of the finest scale and keep the 32 others, or redraw the 16 of the "
-        "coarsest scale and keep the 48 others. Which is more likely to turn the digit into another one?",
+        "Take a digit's latents. Redraw those of the finest scale and keep all the others, or redraw "
+        "those of the coarsest scale and keep all the others. Which is more likely to turn the digit "
+        "into another one?",
         ["redrawing the finest scale", "redrawing the coarsest scale", "no difference"],
         answer="redrawing the coarsest scale",
         explanation="The coarsest latents went through every squeeze and every coupling: they carry the "
                     "overall shape. The finest ones left the flow first and hold the detail the coarse "
-                    "shape does not predict; redrawing them changes the strokes, rarely the digit.")
+                    "shape does not predict; redrawing them changes the strokes, and the digit far less often.")
