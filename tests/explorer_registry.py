@@ -29,7 +29,7 @@ from gauss_flows.course.explorers import (amortised_posteriors, bijector_menu, b
                                           mutual_information, zero_initialisation,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
-                                          forward_vs_inverse, householder, hutchinson, kde_and_mixture_cdf,
+                                          forward_vs_inverse, householder, hutchinson, kde_and_mixture_cdf, latents,
                                           layerwise_inspection, learnable_mixture_cdf, linear_ode, mask_design,
                                           nll_training, numerical_inversion, numerical_mechanics,
                                           one_by_one_and_actnorm, pca_warm_start, rbig_loop,
@@ -282,11 +282,34 @@ def squeeze_records():
     return squeeze_and_multiscale.scale_records(flow.bijection, ["first", "second"], images[..., 0], y)
 
 
+@lru_cache(maxsize=None)
+def latents_inputs():
+    """Part 12 · 04: a small untrained two-scale flow, two test digits, their paths and redraws."""
+    flow = gf.multiscale_flow(jr.key(0), shape=gf.images.IMAGE_SHAPE, transformer=gf.Affine(), n_levels=2,
+                              nn_width=4, nn_depth=0)
+    v = latents.cell_middles(gf.images.digits().test_images[:3])
+    ts = np.linspace(0.0, 1.0, 3)
+    paths = latents.interpolation_paths(flow, v[:2], v[1:], ts)
+    interpolation = {"ts": ts, "pairs": {name: {k: paths[k][p] for k in ("x_path", "z_path", "log_p_x", "log_p_z")}
+                                         for p, name in enumerate(["first", "second"])}}
+    levels = flow.bijection.latent_levels()
+    scales = {"finest scale (0)": 0, "coarsest scale (1)": 1}
+    temperatures = (0.5, 1.0)
+    drawn = {(name, T): latents.resampled_digits(jr.key(1), flow, v[:2], levels == s, T, 2)
+             for name, s in scales.items() for T in temperatures}
+    resampling = {"scales": {name: int(np.sum(levels == s)) for name, s in scales.items()}, "temperatures": temperatures,
+                  "digits": {name: {"original": np.asarray(v[k]), "variations": {key: d[k] for key, d in drawn.items()}}
+                             for k, name in enumerate(["first", "second"])}}
+    return flow, paths, interpolation, resampling
+
+
 # ------------------------------------------------------------------ the registry
 EXPLORERS = {
     "amortised_posteriors.posterior_explorer":
         lambda: amortised_posteriors.posterior_explorer(amortised_records(), dpi=30),
     "calibration.calibration_explorer": lambda: calibration.calibration_explorer(calibration_records(), dpi=30),
+    "latents.interpolation_explorer": lambda: latents.interpolation_explorer(latents_inputs()[2], dpi=30),
+    "latents.resampling_explorer": lambda: latents.resampling_explorer(latents_inputs()[3], dpi=30),
     "squeeze_and_multiscale.scale_explorer":
         lambda: squeeze_and_multiscale.scale_explorer(squeeze_records(), dpi=30),
     "bijector_menu.bijector_menu_explorer":
@@ -392,6 +415,7 @@ PREDICTIONS = {
     "amortised_posteriors": amortised_posteriors.where_is_it_worst,
     "calibration": calibration.too_narrow_or_too_wide,
     "squeeze_and_multiscale": squeeze_and_multiscale.how_many_go_on,
+    "latents": latents.where_is_the_midpoint,
     "zero_initialisation": zero_initialisation.what_happens_at_random_init,
     "coupling_equals_diagonal": coupling_equals_diagonal.when_does_it_break,
     "diagonal_vs_coupling_revisited": diagonal_vs_coupling_revisited.which_wins,

@@ -201,6 +201,8 @@ REGISTRY: dict[str, Entry] = {
     "amortised_posteriors.check_posterior_moments": DEFAULT,
     "calibration.check_hdr_level": DEFAULT,
     "calibration.check_ks_statistic": DEFAULT,
+    "latents.check_latent_interpolation": DEFAULT,
+    "latents.check_log_density_terms": DEFAULT,
     "squeeze_and_multiscale.check_latent_level_map": DEFAULT,
     "squeeze_and_multiscale.check_numbers_received": DEFAULT,
     "coupling_equals_diagonal.check_marginal_parameters": DEFAULT,

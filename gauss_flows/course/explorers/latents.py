@@ -2,13 +2,14 @@
 resampling one scale of a multi-scale flow.
 
 Images live in the unit cube, :math:`v = (x + 1/2)/K` for a digit (the middle of each pixel's
-dequantization cell, 12·00); the flow models :math:`y = \operatorname{logit}(\alpha + (1-2\alpha)v)`,
+dequantization cell, 12·00); the flow models :math:`y = \\operatorname{logit}(\\alpha + (1-2\\alpha)v)`,
 so the model's log-density of an image is that of :math:`y` plus the logit's log-det,
 
-.. math::  \log p_V(v) = \log\mathcal N\big(f(y)\big) + \log|\det J_f(y)|
-           + \log|\det \partial y/\partial v| ,
+.. math::  \\log p_V(v) = \\log\\mathcal N\\big(f(y)\\big) + \\log|\\det J_f(y)|
+           + \\log|\\det \\partial y/\\partial v| ,
 
-the density on the pixels' own scale, where every image gets the same volume (:func:`pixel_log_density`).
+the density on the pixels' own scale, where every image gets the same volume
+(``gf.latents.log_density_terms`` gives the three terms).
 Between two digits :math:`v_0, v_1`:
 
 * the **pixel path** :math:`v_t = (1-t)v_0 + t v_1`, a cross-fade;
@@ -33,7 +34,7 @@ from gauss_flows.images import N_LEVELS
 from gauss_flows.latents import latent_path, linear_path, log_density_terms, resample_latents
 from gauss_flows.presentation.widgets import Dropdown, Explorer, Prediction, Slider
 
-__all__ = ["cell_middles", "pixel_log_density", "interpolation_paths", "resampled_digits",
+__all__ = ["cell_middles", "interpolation_paths", "resampled_digits",
            "interpolation_explorer", "resampling_explorer", "where_is_the_midpoint",
            "which_scale_keeps_the_digit"]
 
@@ -45,13 +46,6 @@ def cell_middles(images) -> jnp.ndarray:
 
 def _logit(v):
     return Logit(v.shape[1:], alpha=ALPHA)
-
-
-def pixel_log_density(flow, v) -> jnp.ndarray:
-    """:math:`\\log p_V(v)` for a batch ``(n, *shape)`` of images in the unit cube: the flow's
-    log-density of :math:`y = \\operatorname{logit}(v)` plus the logit's log-det (the sum of
-    ``gf.latents.log_density_terms``). Pure JAX."""
-    return jnp.sum(log_density_terms(flow.bijection, v), axis=1)
 
 
 @eqx.filter_jit
