@@ -14,7 +14,8 @@ Between two digits :math:`v_0, v_1`:
 
 * the **pixel path** :math:`v_t = (1-t)v_0 + t v_1`, a cross-fade;
 * the **latent path**, the straight line between the latents mapped back,
-  :math:`y_t = f^{-1}((1-t)f(y_0) + t f(y_1))` (``gf.latents.latent_path``), then :math:`v_t` from :math:`y_t`.
+  :math:`y_t = f^{-1}((1-t)f(y_0) + t f(y_1))` (what ``gf.latents.latent_path`` computes), then
+  :math:`v_t` from :math:`y_t`.
 
 :func:`interpolation_paths` computes both, and the log-density along each, for a batch of pairs in
 one compiled call; :func:`resampled_digits` redraws the latents of one scale
@@ -31,7 +32,7 @@ import numpy as np
 from gauss_flows import Logit
 from gauss_flows.dequantization import ALPHA
 from gauss_flows.images import N_LEVELS
-from gauss_flows.latents import latent_path, linear_path, log_density_terms, resample_latents
+from gauss_flows.latents import linear_path, log_density_terms, resample_latents
 from gauss_flows.presentation.widgets import Dropdown, Explorer, Prediction, Slider
 
 __all__ = ["cell_middles", "interpolation_paths", "resampled_digits",
@@ -50,14 +51,15 @@ def _logit(v):
 
 @eqx.filter_jit
 def _paths(flow, v0s, v1s, ts):
-    logit = _logit(v0s)
+    logit, f = _logit(v0s), flow.bijection
 
     def one(v0, v1):
+        # each of the flow's maps traced once: the ends' latents, the way back, the terms of all points
+        z_ends = jax.vmap(f.transform)(jax.vmap(logit.transform)(jnp.stack([v0, v1])))
+        z_path = jax.vmap(logit.inverse)(jax.vmap(f.inverse)(linear_path(z_ends[0], z_ends[1], ts)))
         x_path = linear_path(v0, v1, ts)
-        y0, y1 = logit.transform(v0), logit.transform(v1)
-        z_path = jax.vmap(logit.inverse)(latent_path(flow.bijection, y0, y1, ts))
-        return (x_path, z_path, log_density_terms(flow.bijection, x_path), log_density_terms(flow.bijection, z_path),
-                jnp.stack([flow.bijection.transform(y0), flow.bijection.transform(y1)]))
+        terms = log_density_terms(f, jnp.concatenate([x_path, z_path]))
+        return x_path, z_path, terms[:len(ts)], terms[len(ts):], z_ends
     return jax.vmap(one)(v0s, v1s)
 
 
