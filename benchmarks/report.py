@@ -172,7 +172,9 @@ def continuous(r):
         f"{s['ffjord_rtol']:g} in training) or by conditional flow matching (no ODE in training); both "
         f"scored through the ODE at the library's default tolerance. Coupling: Part 5's flow "
         f"({s['coupling_layers']} RQ-spline couplings, {s['coupling_knots']} knots). Adam with warm-up and "
-        "cosine decay for all three. Time = the whole fit, compilation included; evaluations = field "
+        "cosine decay for all three. Time = the whole fit, " + (
+            "mean over seeds, the first seed's including the compilation the other seeds reuse" if r.get("compiled_once")
+            else "compilation included") + "; evaluations = field "
         "evaluations for one log-density (solver steps × 6 Tsit5 stages, each with the exact trace; "
         "layers for the coupling flow). Made by `benchmarks/continuous.py`, which also writes the "
         "models Part 6 · 03 loads.",

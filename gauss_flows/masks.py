@@ -10,7 +10,10 @@ and read by the conditioner). With mask :math:`m` a coupling layer computes
 One layer leaves the passive half untouched, so masks are stacked: the usual recipe
 alternates a mask with its :func:`complement` (RealNVP, Dinh et al. 2017), or uses a
 checkerboard / channel split on images. :func:`coverage`, :func:`layers_until_covered`
-and :func:`dependence` tell how quickly a stack of masks mixes all coordinates.
+and :func:`dependence` tell how quickly a stack of masks mixes all coordinates. On images,
+:func:`unsqueeze` draws a mask made for a squeezed image back on the pixels, and
+:func:`local_reads` describes a convolutional conditioner, whose :func:`receptive_field`
+grows layer by layer instead of covering the image at once.
 
 Odd sizes: :func:`half`, :func:`random` and :func:`channel` give the extra coordinate
 to the ACTIVE side (``d = 5`` -> 2 passive, 3 active), so a layer transforms at least
@@ -184,24 +187,102 @@ def layers_until_covered(masks: Sequence[ArrayLike] | ArrayLike) -> int | None:
     return int(np.argmax(done)) + 1 if done.any() else None
 
 
-def dependence(masks: Sequence[ArrayLike] | ArrayLike) -> np.ndarray:
+def unsqueeze(mask: ArrayLike, levels: int) -> np.ndarray:
+    """A mask made for the image squeezed ``levels`` times, put back in the image's own layout.
+
+    ``Squeeze`` maps ``(h, w, c) -> (h/2, w/2, 4c)``; a mask of the squeezed shape (e.g.
+    ``channel((4, 4, 4))``) says which coordinates of the squeezed image are active, and
+    depth-to-space, applied ``levels`` times, says which PIXELS those are:
+    ``unsqueeze(channel((4, 4, 4)), 1)`` has shape ``(8, 8, 1)``.
+    """
+    from .bijectors.squeeze import depth_to_space   # here: bijectors import this module
+
+    mask = np.asarray(mask)
+    if mask.ndim != 3 or not isinstance(levels, (int, np.integer)) or levels < 0:
+        raise ValueError(f"unsqueeze needs a channels-last mask (h, w, c) and an integer levels >= 0, "
+                         f"but got a mask of shape {mask.shape} and levels={levels!r}.")
+    for _ in range(levels):
+        if mask.shape[-1] % 4:
+            raise ValueError(f"unsqueeze: a mask with {mask.shape[-1]} channels was not made by a "
+                             f"squeeze (which multiplies the channels by 4).")
+        mask = depth_to_space(mask)
+    return mask
+
+
+def local_reads(shape: tuple[int, int, int], kernel_size: int | None = 3,
+                squeeze_level: int = 0) -> np.ndarray:
+    """What a convolutional conditioner can read, over the flattened image ``shape = (h, w, c)``.
+
+    The conditioner is a ``kernel_size x kernel_size`` convolution (all channels) on the image
+    squeezed ``squeeze_level`` times, whose pixels are blocks of :math:`b = 2^{\text{level}}`
+    pixels square. Returns booleans ``R`` of shape ``(n, n)``, ``n = h w c``:
+    ``R[i, j]`` is True when the parameters of coordinate :math:`i` may depend on coordinate
+    :math:`j`, i.e. when their blocks are at most ``kernel_size // 2`` blocks apart in each
+    direction. ``kernel_size=None`` is a dense (MLP) conditioner: everything is read.
+    Pass it to :func:`dependence` / :func:`receptive_field` as ``reads``.
+    """
+    shape = tuple(shape)
+    if len(shape) != 3 or min(shape) < 1:
+        raise ValueError(f"local_reads needs a channels-last image shape (h, w, c), but got {shape}.")
+    block = 2 ** int(squeeze_level)
+    if shape[0] % block or shape[1] % block:
+        raise ValueError(f"local_reads: an image of shape {shape} cannot be squeezed {squeeze_level} "
+                         f"times (h and w must be divisible by {block}).")
+    n = int(np.prod(shape))
+    if kernel_size is None:
+        return np.ones((n, n), dtype=bool)
+    if not isinstance(kernel_size, (int, np.integer)) or kernel_size < 1 or kernel_size % 2 == 0:
+        raise ValueError(f"local_reads needs an odd kernel_size >= 1 (or None), but got {kernel_size!r}.")
+    rows, cols, _ = np.indices(shape)
+    rows, cols = rows.ravel() // block, cols.ravel() // block
+    reach = kernel_size // 2
+    return ((np.abs(rows[:, None] - rows[None, :]) <= reach)
+            & (np.abs(cols[:, None] - cols[None, :]) <= reach))
+
+
+def dependence(masks: Sequence[ArrayLike] | ArrayLike, reads: ArrayLike | None = None) -> np.ndarray:
     """Which inputs can influence which outputs after each layer.
 
     Returns booleans ``D`` of shape ``(L, n, n)`` over the flattened event (``n`` coordinates):
     ``D[l, i, j]`` is True when output ``i`` of layer ``l`` may depend on input ``j``. A
-    passive output copies its input; an active output additionally sees every passive one:
+    passive output copies its input; an active output additionally sees the passive
+    coordinates its conditioner reads (``reads[i, k]``, e.g. :func:`local_reads`; all of
+    them when ``reads`` is None, a dense conditioner):
 
-    .. math::  D_l[i] = D_{l-1}[i] \\cup \\big(\\textstyle\\bigcup_{k \\text{ passive}} D_{l-1}[k]
+    .. math::  D_l[i] = D_{l-1}[i] \\cup \\big(\\textstyle\\bigcup_{k \\text{ passive},\\ R[i, k]} D_{l-1}[k]
                \\ \\text{if } i \\text{ active}\\big), \\qquad D_0 = I.
 
-    A stack is fully mixing once ``D[l]`` is all True (alternating complements need 3 layers).
+    A stack is fully mixing once ``D[l]`` is all True (alternating complements with a dense
+    conditioner need 3 layers; a local conditioner needs more, the farther apart the pixels).
     """
     stack = _stack(masks)
     flat = stack.reshape(stack.shape[0], -1)
-    current = np.eye(flat.shape[1], dtype=bool)
+    n = flat.shape[1]
+    if reads is not None:
+        reads = np.asarray(reads, dtype=bool)
+        if reads.shape != (n, n):
+            raise ValueError(f"dependence: reads must have shape ({n}, {n}) for masks of {n} "
+                             f"coordinates, but has shape {reads.shape}.")
+    current = np.eye(n, dtype=bool)
     out = []
     for active in flat:
-        seen_by_conditioner = current[~active].any(axis=0)
-        current = current | (active[:, None] & seen_by_conditioner[None, :])
+        if reads is None:
+            seen = np.broadcast_to(current[~active].any(axis=0), (n, n))
+        else:
+            seen = ((reads & ~active[None, :]).astype(np.int32) @ current.astype(np.int32)) > 0
+        current = current | (active[:, None] & seen)
         out.append(current.copy())
     return np.stack(out)
+
+
+def receptive_field(masks: Sequence[ArrayLike] | ArrayLike, index: tuple[int, ...],
+                    reads: ArrayLike | None = None) -> np.ndarray:
+    """The inputs output coordinate ``index`` may depend on after each layer: booleans of shape
+    ``(L,) + event`` (row ``l`` after layers ``0..l``), from :func:`dependence`."""
+    stack = _stack(masks)
+    event = stack.shape[1:]
+    index = tuple(int(i) for i in np.atleast_1d(index))
+    if len(index) != len(event) or any(not 0 <= i < s for i, s in zip(index, event)):
+        raise ValueError(f"receptive_field: index {index} is not a coordinate of the event shape {event}.")
+    flat_index = int(np.ravel_multi_index(index, event))
+    return dependence(stack, reads)[:, flat_index, :].reshape((stack.shape[0],) + event)

@@ -20,7 +20,8 @@ jax.config.update("jax_enable_x64", True)
 
 import gauss_flows as gf  # noqa: E402
 from gauss_flows.course.explorers import (amortised_posteriors, bijector_menu, boundaries_and_support,  # noqa: E402
-                                          calibration, change_of_variables, composition,
+                                          calibration, change_of_variables, checkerboard_and_channel_masks,
+                                          composition, dequantization_and_bits_per_dim,
                                           conditional_density_estimation, conditioner_design,
                                           coupling_equals_diagonal, coupling_vs_autoregressive,
                                           depth_and_residual_flows, diagonal_vs_coupling_revisited,
@@ -303,8 +304,19 @@ def latents_inputs():
     return flow, paths, interpolation, resampling
 
 
+@lru_cache(maxsize=None)
+def digits_subset():
+    """Part 12 · 00: a few hundred training and a hundred test digits."""
+    d = gf.images.digits()
+    return d.train_images[:400], d.test_images[:100]
+
+
 # ------------------------------------------------------------------ the registry
 EXPLORERS = {
+    "checkerboard_and_channel_masks.masks_explorer":
+        lambda: checkerboard_and_channel_masks.masks_explorer(dpi=30),
+    "dequantization_and_bits_per_dim.accounting_explorer":
+        lambda: dequantization_and_bits_per_dim.accounting_explorer(*digits_subset(), alphas=(0.05,), dpi=30),
     "amortised_posteriors.posterior_explorer":
         lambda: amortised_posteriors.posterior_explorer(amortised_records(), dpi=30),
     "calibration.calibration_explorer": lambda: calibration.calibration_explorer(calibration_records(), dpi=30),
@@ -414,6 +426,8 @@ CONTROLS_CHECKED_ELSEWHERE = {
 PREDICTIONS = {
     "amortised_posteriors": amortised_posteriors.where_is_it_worst,
     "calibration": calibration.too_narrow_or_too_wide,
+    "checkerboard_and_channel_masks": checkerboard_and_channel_masks.which_grows_faster,
+    "dequantization_and_bits_per_dim": dequantization_and_bits_per_dim.which_term_is_largest,
     "squeeze_and_multiscale": squeeze_and_multiscale.how_many_go_on,
     "latents": latents.where_is_the_midpoint,
     "zero_initialisation": zero_initialisation.what_happens_at_random_init,

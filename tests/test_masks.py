@@ -114,3 +114,62 @@ def test_dependence_agrees_with_the_jacobian_of_a_coupling_stack():
     jac = np.asarray(jax.jacfwd(flow.bijection.transform)(jr.normal(jr.key(2), (4,))))
     predicted = masks.dependence([layer.mask for layer in flow.bijection.bijectors])[-1]
     np.testing.assert_array_equal(np.abs(jac) > 0, predicted)
+
+
+# ---- image masks at a squeeze level, and local conditioners (Part 12 · 01) ---------------------
+
+def test_unsqueeze_puts_a_channel_mask_back_on_the_pixels():
+    mask = masks.unsqueeze(masks.channel((4, 4, 4)), 1)
+    assert mask.shape == (8, 8, 1)
+    # channels 0, 1 of a block are its top pixels (a = 0): passive; the bottom row is active
+    np.testing.assert_array_equal(mask[..., 0], np.repeat((np.arange(8) % 2 == 1)[:, None], 8, axis=1))
+    with pytest.raises(ValueError, match="not made by a squeeze"):
+        masks.unsqueeze(np.zeros((4, 4, 2), dtype=bool), 1)
+
+
+def test_local_reads_is_a_chebyshev_ball_of_blocks():
+    reads = masks.local_reads((8, 8, 1), 3)
+    centre = reads[np.ravel_multi_index((3, 3, 0), (8, 8, 1))].reshape(8, 8)
+    i, j = np.indices((8, 8))
+    np.testing.assert_array_equal(centre, (abs(i - 3) <= 1) & (abs(j - 3) <= 1))
+    squeezed = masks.local_reads((8, 8, 1), 3, squeeze_level=1)[0].reshape(8, 8)
+    np.testing.assert_array_equal(squeezed, (i < 4) & (j < 4))          # blocks 0 and 1 of (0, 0)
+    assert masks.local_reads((4, 4, 1), None).all()
+    with pytest.raises(ValueError, match="odd kernel_size"):
+        masks.local_reads((8, 8, 1), 2)
+    with pytest.raises(ValueError, match="cannot be squeezed"):
+        masks.local_reads((6, 6, 1), 3, squeeze_level=2)
+
+
+def test_dependence_with_a_dense_reader_is_the_old_dependence():
+    stack = masks.sequence(masks.checkerboard((4, 4, 1)), "complement", 3)
+    np.testing.assert_array_equal(masks.dependence(stack, np.ones((16, 16), dtype=bool)), masks.dependence(stack))
+
+
+def test_a_local_receptive_field_matches_the_jacobian_of_real_couplings():
+    """The structural zeros of d z / d x through coupling layers whose conditioners can only see
+    their 3x3 neighbourhood (an MLP fed a locally masked input) are exactly those predicted."""
+    shape, pixel = (5, 5, 1), (2, 1, 0)
+    stack = [np.asarray(m) for m in masks.sequence(masks.checkerboard(shape), "complement", 3)]
+    reads = masks.local_reads(shape, 3)
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=(25, 25)) * reads for _ in stack]     # conditioner weight w[i, j] zero unless i reads j
+
+    def layer(x, mask, w):
+        active = mask.ravel()
+        shift = np.tanh(w @ (x * ~active))                          # reads passive coordinates only
+        return np.where(active, x * np.exp(0.3 * shift) + shift, x)
+
+    def net(x):
+        for mask, w in zip(stack, weights):
+            x = layer(x, mask, w)
+        return x
+
+    x0, eps = rng.normal(size=25), 1e-6
+    flat = int(np.ravel_multi_index(pixel, shape))
+    sensitivity = np.array([(net(x0 + eps * e)[flat] - net(x0 - eps * e)[flat]) / (2 * eps) for e in np.eye(25)])
+    predicted = masks.receptive_field(stack, pixel, reads)[-1].ravel()
+    assert np.all(np.abs(sensitivity[~predicted]) == 0.0)
+    assert np.all(np.abs(sensitivity[predicted]) > 1e-8)
+    with pytest.raises(ValueError, match="not a coordinate"):
+        masks.receptive_field(stack, (5, 0, 0), reads)
