@@ -20,7 +20,7 @@ from .training import fit, fit_ensemble, training_step
 from . import coupling_equivalence, ensembles
 from . import trajectory
 from . import flow_matching, trace
-from . import dequantization, image_baselines, images
+from . import dequantization, image_baselines, images, latents
 from .flow_matching import fit_flow_matching
 
 __version__ = "0.1.0"

@@ -30,11 +30,12 @@ from gauss_flows.course.explorers import (amortised_posteriors, bijector_menu, b
                                           multiscale_flow_on_digits, mutual_information, zero_initialisation,
                                           convergence, coupling_pattern, density_destructors,
                                           diagnostics, diagonal_vs_coupling, empirical_cdf,
-                                          forward_vs_inverse, householder, hutchinson, kde_and_mixture_cdf,
+                                          forward_vs_inverse, householder, hutchinson, kde_and_mixture_cdf, latents,
                                           layerwise_inspection, learnable_mixture_cdf, linear_ode, mask_design,
                                           nll_training, numerical_inversion, numerical_mechanics,
                                           one_by_one_and_actnorm, pca_warm_start, rbig_loop,
-                                          rbig_warm_start, rotation_zoo, spline_cdfs, three_ways_to_condition,
+                                          rbig_warm_start, rotation_zoo, spline_cdfs, squeeze_and_multiscale,
+                                          three_ways_to_condition,
                                           total_correlation, training_a_continuous_flow, which_rotation,
                                           why_standard_normal)
 from gauss_flows.trajectory import fit_trajectory  # noqa: E402
@@ -273,6 +274,37 @@ def calibration_records():
 
 
 @lru_cache(maxsize=None)
+def squeeze_records():
+    """Part 12 · 02: two test digits through a small untrained three-scale flow."""
+    flow = gf.multiscale_flow(jr.key(0), shape=gf.images.IMAGE_SHAPE, transformer=gf.Affine(), n_levels=3,
+                              nn_width=4)
+    images = gf.images.digits().test_images[:2]
+    y, _ = gf.dequantization.logit_and_log_det((jnp.asarray(images) + 0.5) / gf.images.N_LEVELS)
+    return squeeze_and_multiscale.scale_records(flow.bijection, ["first", "second"], images[..., 0], y)
+
+
+@lru_cache(maxsize=None)
+def latents_inputs():
+    """Part 12 · 04: a small untrained two-scale flow, two test digits, their paths and redraws."""
+    flow = gf.multiscale_flow(jr.key(0), shape=gf.images.IMAGE_SHAPE, transformer=gf.Affine(), n_levels=2,
+                              nn_width=4, nn_depth=0)
+    v = latents.cell_middles(gf.images.digits().test_images[:3])
+    ts = np.linspace(0.0, 1.0, 3)
+    paths = latents.interpolation_paths(flow, v[:2], v[1:], ts)
+    interpolation = {"ts": ts, "pairs": {name: {k: paths[k][p] for k in ("x_path", "z_path", "log_p_x", "log_p_z")}
+                                         for p, name in enumerate(["first", "second"])}}
+    levels = flow.bijection.latent_levels()
+    scales = {"finest scale (0)": 0, "coarsest scale (1)": 1}
+    temperatures = (0.5, 1.0)
+    drawn = {(name, T): latents.resampled_digits(jr.key(1), flow, v[:2], levels == s, T, 2)
+             for name, s in scales.items() for T in temperatures}
+    resampling = {"scales": {name: int(np.sum(levels == s)) for name, s in scales.items()}, "temperatures": temperatures,
+                  "digits": {name: {"original": np.asarray(v[k]), "variations": {key: d[k] for key, d in drawn.items()}}
+                             for k, name in enumerate(["first", "second"])}}
+    return flow, paths, interpolation, resampling
+
+
+@lru_cache(maxsize=None)
 def digits_subset():
     """Part 12 · 00: a few hundred training and a hundred test digits."""
     d = gf.images.digits()
@@ -300,6 +332,10 @@ EXPLORERS = {
     "calibration.calibration_explorer": lambda: calibration.calibration_explorer(calibration_records(), dpi=30),
     "multiscale_flow_on_digits.training_explorer":
         lambda: multiscale_flow_on_digits.training_explorer(**digits_training_records(), dpi=30),
+    "latents.interpolation_explorer": lambda: latents.interpolation_explorer(latents_inputs()[2], dpi=30),
+    "latents.resampling_explorer": lambda: latents.resampling_explorer(latents_inputs()[3], dpi=30),
+    "squeeze_and_multiscale.scale_explorer":
+        lambda: squeeze_and_multiscale.scale_explorer(squeeze_records(), dpi=30),
     "bijector_menu.bijector_menu_explorer":
         lambda: bijector_menu.bijector_menu_explorer(bijector_menu_flows(), kl={"affine": (0.412, 0.009)}),
     "boundaries_and_support.support_explorer":
@@ -405,6 +441,8 @@ PREDICTIONS = {
     "checkerboard_and_channel_masks": checkerboard_and_channel_masks.which_grows_faster,
     "dequantization_and_bits_per_dim": dequantization_and_bits_per_dim.which_term_is_largest,
     "multiscale_flow_on_digits": multiscale_flow_on_digits.sharper_or_not,
+    "squeeze_and_multiscale": squeeze_and_multiscale.how_many_go_on,
+    "latents": latents.where_is_the_midpoint,
     "zero_initialisation": zero_initialisation.what_happens_at_random_init,
     "coupling_equals_diagonal": coupling_equals_diagonal.when_does_it_break,
     "diagonal_vs_coupling_revisited": diagonal_vs_coupling_revisited.which_wins,
