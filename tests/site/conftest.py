@@ -97,7 +97,7 @@ def _gzip_size(file: Path) -> int:
 
 
 def wait_until_settled(page) -> None:
-    """Wait for the page's load, MathJax's typesetting (if the page loads it) and its fonts.
+    """Wait for MathJax to finish typesetting (if the page loads it) and the network to idle.
 
     A page that redirects (index.html -> book/intro.html) destroys the first document while
     we wait: then wait again on the page it went to.
@@ -115,9 +115,7 @@ def wait_until_settled(page) -> None:
         except Error as error:
             if "context was destroyed" not in str(error):
                 raise
-    # Everything a page shows is in it or loaded before "load" (explorer states are inline),
-    # except web fonts: wait for them rather than for half a second of network silence.
-    page.evaluate("() => document.fonts.ready.then(() => true)")
+    page.wait_for_load_state("networkidle")
 
 
 @pytest.fixture
