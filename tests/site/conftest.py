@@ -97,7 +97,7 @@ def _gzip_size(file: Path) -> int:
 
 
 def wait_until_settled(page) -> None:
-    """Wait for MathJax to finish typesetting (if the page loads it) and the network to idle.
+    """Wait for the page's load, MathJax's typesetting (if the page loads it) and its fonts.
 
     A page that redirects (index.html -> book/intro.html) destroys the first document while
     we wait: then wait again on the page it went to.
@@ -107,6 +107,10 @@ def wait_until_settled(page) -> None:
     for _ in range(3):
         try:
             page.wait_for_load_state("load")
+            if page.evaluate("() => !!document.querySelector('meta[http-equiv=Refresh i]')"):
+                leaving = page.url  # a redirect page (index.html): settle on the page it goes to
+                page.wait_for_url(lambda url: url != leaving)
+                continue
             page.evaluate(
                 """() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
                           ? MathJax.startup.promise.then(() => true) : true"""
@@ -115,7 +119,9 @@ def wait_until_settled(page) -> None:
         except Error as error:
             if "context was destroyed" not in str(error):
                 raise
-    page.wait_for_load_state("networkidle")
+    # Everything a page shows is in it or loaded before "load" (explorer states are inline),
+    # except web fonts: wait for them rather than for half a second of network silence.
+    page.evaluate("() => document.fonts.ready.then(() => true)")
 
 
 @pytest.fixture
