@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import re
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
@@ -96,32 +97,46 @@ def _gzip_size(file: Path) -> int:
     return len(gzip.compress(file.read_bytes(), compresslevel=6))
 
 
+_REFRESH = re.compile(
+    r"""<meta[^>]*http-equiv=["']?refresh["']?[^>]*content=["']?\s*\d+\s*;\s*url=([^"'>\s]+)""",
+    re.IGNORECASE,
+)
+
+
+def redirect_target(html_dir: Path, relative: str) -> str | None:
+    """Where a page's ``<meta http-equiv="Refresh">`` sends the browser (index.html ->
+    book/intro.html), read from the built file, or None for an ordinary page.
+
+    Read from disk, not from the page: asking the page races its own navigation."""
+    file = html_dir / relative
+    if file.is_dir():
+        file = file / "index.html"
+    if not file.is_file():
+        return None
+    found = _REFRESH.search(file.read_text(encoding="utf-8", errors="replace"))
+    return urllib.parse.urljoin(relative, found.group(1)) if found else None
+
+
 def wait_until_settled(page) -> None:
     """Wait for the page's load, MathJax's typesetting (if the page loads it) and its fonts.
 
-    A page that redirects (index.html -> book/intro.html) destroys the first document while
-    we wait: then wait again on the page it went to.
-    """
+    Everything a page shows is in it or loaded before "load" (explorer states are inline),
+    except web fonts and MathJax's output: wait for those rather than for half a second of
+    network silence."""
     from playwright.sync_api import Error
 
-    for _ in range(3):
+    for attempt in range(3):
         try:
             page.wait_for_load_state("load")
-            if page.evaluate("() => !!document.querySelector('meta[http-equiv=Refresh i]')"):
-                leaving = page.url  # a redirect page (index.html): settle on the page it goes to
-                page.wait_for_url(lambda url: url != leaving)
-                continue
             page.evaluate(
-                """() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
-                          ? MathJax.startup.promise.then(() => true) : true"""
+                """() => ((window.MathJax && MathJax.startup && MathJax.startup.promise)
+                          ? MathJax.startup.promise : Promise.resolve())
+                         .then(() => document.fonts.ready).then(() => true)"""
             )
-            break
+            return
         except Error as error:
-            if "context was destroyed" not in str(error):
+            if "context was destroyed" not in str(error) or attempt == 2:
                 raise
-    # Everything a page shows is in it or loaded before "load" (explorer states are inline),
-    # except web fonts: wait for them rather than for half a second of network silence.
-    page.evaluate("() => document.fonts.ready.then(() => true)")
 
 
 @pytest.fixture
@@ -162,6 +177,9 @@ def visit(browser, server, html_dir):
             else None,
         )
         page.goto(record.url)
+        target = redirect_target(html_dir, relative)
+        if target is not None:  # settle on the page it goes to, not the one it leaves
+            page.wait_for_url(server + target)
         wait_until_settled(page)
         return record
 
