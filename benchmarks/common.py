@@ -41,9 +41,12 @@ class Architecture:
 def gauss_flows_flow(key, arch: Architecture, **coupling_kwargs):
     """``gf.coupling_flow`` with RQ-spline couplings (library defaults unless overridden)."""
     template = gf.RationalQuadraticSpline(knots=arch.knots, interval=arch.interval)
+    stacked = coupling_kwargs.pop("stacked", False)
     if not coupling_kwargs:
         return gf.coupling_flow(key, shape=(2,), transformer=template, n_layers=arch.n_layers,
-                                nn_width=arch.width, nn_depth=arch.depth)
+                                nn_width=arch.width, nn_depth=arch.depth, stacked=stacked)
+    if stacked:
+        raise ValueError("gauss_flows_flow: stacked=True goes with the library's own couplings only")
     first = gf.masks.half(2)
     layers = [gf.Coupling(k, shape=(2,), transformer=template, mask=first if i % 2 == 0 else ~first,
                           nn_width=arch.width, nn_depth=arch.depth, **coupling_kwargs)

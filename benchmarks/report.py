@@ -66,9 +66,13 @@ def fit(r):
 
 
 def speed(r):
+    stacked = all("stacked" in row for row in r["rows"])
     rows = []
     for row in r["rows"]:
-        rows.append([row["what"], _ms(row["gauss_flows"]), _ms(row["flowjax"]), f"{row['ratio']:.2f}"])
+        rows.append([row["what"], _ms(row["gauss_flows"])]
+                    + ([_ms(row["stacked"])] if stacked else [])
+                    + [_ms(row["flowjax"]), f"{row['ratio']:.2f}"]
+                    + ([f"{row['ratio_stacked']:.2f}"] if stacked else []))
     return "\n\n".join([
         f"The same flow (section 1's architecture, untrained) in both libraries. `log_prob` and "
         f"`sample` on {r['n_points']} points, jitted; gradient = identical jitted code (loss and its "
@@ -81,8 +85,13 @@ def speed(r):
         + "; own fit loop = each "
         "library's fitting function on 10k two-moons samples, whole fit (compilation included) per step; first call = "
         f"compilation + one run. Medians over {r['repeats']} repeats, each the median of the calls "
-        "that fit in 0.1 s. Ratio < 1: gauss_flows is faster.",
-        _table(["what", "gauss_flows", "FlowJAX", "ratio"], rows),
+        "that fit in 0.1 s. Ratio < 1: gauss_flows is faster."
+        + (" gauss_flows twice: its default `Chain` (one set of arrays per layer) and "
+           "`coupling_flow(..., stacked=True)` (a `Stacked` chain: the repeated pair of couplings "
+           f"stored once with stacked parameters, {r['arrays'].get('gauss_flows stacked', '?')} arrays), "
+           "the same map and parameter values." if stacked else ""),
+        _table(["what", "gauss_flows"] + (["gauss_flows stacked"] if stacked else [])
+               + ["FlowJAX", "ratio"] + (["ratio stacked"] if stacked else []), rows),
         f"![Speed ratios]({r['figure']})"])
 
 

@@ -68,7 +68,7 @@ def check_records(tiny_run):
         for library in ("gauss_flows", "flowjax"):
             assert math.isfinite(row[library]["kl"]) and row[library]["se"] > 0
     assert {r["what"] for r in records["speed"]["rows"]} >= {"log_prob", "sample", "step"}
-    assert all(math.isfinite(r["ratio"]) and r["ratio"] > 0 for r in records["speed"]["rows"])
+    assert all(math.isfinite(r[k]) and r[k] > 0 for r in records["speed"]["rows"] for k in ("ratio", "ratio_stacked"))
     numerics = [r for r in records["numerics"]["rows"] if "error" not in r]
     assert {r["dtype"] for r in numerics} == {"float32", "float64"}
     assert {r["inputs"] for r in numerics} == {"typical", "far tail"}

@@ -121,6 +121,7 @@ CASES: dict[str, Case] = {
     "Chain through a Squeeze": Case(lambda k: gf.Chain([gf.Coupling(k, shape=(4, 4, 1), transformer=gf.Affine(), mask=gf.masks.checkerboard((4, 4, 1)), nn_width=8, nn_depth=1), gf.Squeeze((4, 4, 1)), gf.Coupling(k, shape=(2, 2, 4), transformer=gf.Affine(), mask=gf.masks.channel((2, 2, 4)), nn_width=8, nn_depth=1)])),
     "multiscale_flow (2 scales)": Case(lambda k: gf.multiscale_flow(k, shape=(4, 4, 1), transformer=gf.Affine(), n_levels=2, nn_width=8).bijection),
     "multiscale_flow (3 scales, last one pixel)": Case(lambda k: gf.multiscale_flow(k, shape=(4, 4, 1), transformer=gf.Affine(), n_levels=3, nn_width=8).bijection),
+    "Stacked (coupling_flow stacked=True, 3 layers: a pair + 1)": Case(lambda k: gf.coupling_flow(k, shape=(3,), transformer=gf.RationalQuadraticSpline(knots=5, interval=3.0), n_layers=3, nn_width=8, nn_depth=1, init_scale=1.0, stacked=True).bijection),
 }
 
 def _conditional_chain(k, n_blocks: int):
@@ -137,6 +138,7 @@ CONDITIONAL_CASES: dict[str, Case] = {
     "Coupling hypernetwork": Case(lambda k: gf.Coupling(k, shape=(3,), transformer=gf.Affine(), nn_width=8, nn_depth=1, condition_shape=(2,), conditioning="hypernetwork", hyper_width=4)),
     "Chain conditional (with unconditional members)": Case(lambda k: gf.Chain([gf.AffineCoupling(k, shape=(3,), nn_width=8, nn_depth=1, condition_shape=(2,)), gf.Permute(jnp.array([2, 0, 1])), gf.ActNorm(shape=(3,))])),
     "Chain conditional scanned (8 repeated blocks)": Case(lambda k: _conditional_chain(k, 8)),
+    "Stacked conditional scanned (8 blocks)": Case(lambda k: gf.Stacked([gf.Chain(_conditional_chain(kk, 1).bijectors) for kk in jr.split(k, 8)])),
     "MaskedAutoregressive conditional (MAF, spline)": Case(lambda k: gf.MaskedAutoregressive(k, shape=(3,), transformer=gf.RationalQuadraticSpline(knots=5, interval=3.0), nn_width=16, nn_depth=1, condition_shape=(2,))),
     "MaskedAutoregressive conditional, no hidden layer": Case(lambda k: gf.MaskedAutoregressive(k, shape=(3,), nn_width=8, nn_depth=0, condition_shape=(1,))),
     "Invert(conditional MaskedAutoregressive) (IAF)": Case(lambda k: gf.Invert(gf.MaskedAutoregressive(k, shape=(3,), nn_width=8, nn_depth=1, condition_shape=(2,)))),

@@ -11,7 +11,7 @@ from .rq_spline import RationalQuadraticSpline
 # --- structure: coupling, chain, permutations, rotations, actnorm: helper B adds lines below ---
 from .actnorm import ActNorm
 from .autoregressive import MaskedAutoregressive
-from .chain import Chain, Invert
+from .chain import Chain, Invert, Stacked
 from .coupling import (AffineCoupling, Coupling, DeepSigmoidCoupling, MixtureGaussianCDFCoupling,
                        RQSplineCoupling)
 from .elementwise import Elementwise, ScalarTemplate
