@@ -1,4 +1,4 @@
-"""Two-dimensional toy densities that can both sample and give their exact log-density.
+"""Toy densities (most of them two-dimensional) that can both sample and give their exact log-density.
 
 A fitted flow is only as convincing as the yardstick it is measured with. Every data set
 here knows its own density, so a flow's quality can be printed as a number: the forward
@@ -24,7 +24,9 @@ far out in the tails, where the bump seen from :math:`x` gets narrower than a pa
 log-density stays finite but loses digits.
 
 Shapes: :class:`TwoMoons`, :class:`Spiral`, :class:`Rings`, :class:`Checkerboard`,
-:class:`RingOfGaussians` and its classic instance :class:`EightGaussians`.
+:class:`RingOfGaussians` and its classic instance :class:`EightGaussians`; wide and heavy-tailed
+ones that a flow's defaults must survive: :class:`Banana` (a long arm), :class:`StudentT`
+(power-law tails); and :class:`RotatedProduct`, an 8-dimensional density built from them.
 """
 
 from __future__ import annotations
@@ -43,32 +45,34 @@ from jax import Array
 from jax.scipy.special import i0e, logsumexp
 
 __all__ = ["ToyDensity", "TwoMoons", "Spiral", "Rings", "Checkerboard", "RingOfGaussians",
-           "EightGaussians", "kl_divergence", "SKEWED_BIMODAL", "skewed_bimodal_pdf",
+           "EightGaussians", "Banana", "StudentT", "RotatedProduct", "kl_divergence", "SKEWED_BIMODAL", "skewed_bimodal_pdf",
            "skewed_bimodal_cdf", "sample_skewed_bimodal", "tilted_square", "correlated_gaussian"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
 class ToyDensity(eqx.Module):
-    """A 2-D density with ``sample(key, n) -> (n, 2)`` and a batched exact ``log_prob``."""
+    """A density on vectors of ``shape = (d,)`` (2-D unless a subclass says otherwise) with
+    ``sample(key, n) -> (n, d)`` and a batched exact ``log_prob``."""
 
     shape = (2,)
 
     def sample(self, key: Array, n: int) -> Array:
-        """``n`` independent samples, an array of shape ``(n, 2)``."""
+        """``n`` independent samples, an array of shape ``(n, d)``."""
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"{type(self).__name__}.sample expects a positive integer n, got {n!r}.")
         return self._sample(key, int(n))
 
     def log_prob(self, x) -> Array:
-        """:math:`\\log p(x)` for ``x`` of shape ``(..., 2)``; returns shape ``(...)``."""
+        """:math:`\\log p(x)` for ``x`` of shape ``(..., d)``; returns shape ``(...)``."""
         x = jnp.asarray(x)
-        if x.ndim == 0 or x.shape[-1] != 2:
-            raise ValueError(f"{type(self).__name__}.log_prob expects points of shape (..., 2), "
+        d = self.shape[-1]
+        if x.ndim == 0 or x.shape[-1] != d:
+            raise ValueError(f"{type(self).__name__}.log_prob expects points of shape (..., {d}), "
                              f"but got an array of shape {x.shape}.")
         if not jnp.issubdtype(x.dtype, jnp.floating):
             x = x.astype(jnp.result_type(float))
-        flat = x.reshape(-1, 2)
+        flat = x.reshape(-1, d)
         return self._log_prob(flat).reshape(x.shape[:-1])
 
     def prob(self, x) -> Array:
@@ -316,6 +320,134 @@ class EightGaussians(RingOfGaussians):
         if self.n_modes != 8:
             raise ValueError(f"EightGaussians has 8 modes, got n_modes={self.n_modes}; "
                              "use RingOfGaussians(n_modes=...) for another number.")
+
+
+# ---- wide and heavy-tailed densities: what a flow's fixed interval and defaults must survive ----
+
+class Banana(ToyDensity):
+    """A banana with a long arm: :math:`x_1 \\sim \\mathcal N(0, s^2)`,
+    :math:`x_2 \\mid x_1 \\sim \\mathcal N(b\\,x_1^2,\\ \\sigma^2)`, exact:
+
+    .. math::  \\log p(x) = \\log \\mathcal N(x_1; 0, s^2) + \\log \\mathcal N(x_2;\\ b x_1^2,\\ \\sigma^2).
+
+    With the defaults (``spread`` :math:`s = 2`, ``curvature`` :math:`b = 0.5`, ``noise``
+    :math:`\\sigma = 0.5`) the arms reach :math:`x_2 \\approx 18` at :math:`x_1 = \\pm 3s`: far
+    beyond a spline's interval of :math:`\\pm 4` on unscaled data.
+    """
+
+    spread: float = eqx.field(static=True, default=2.0)
+    curvature: float = eqx.field(static=True, default=0.5)
+    noise: float = eqx.field(static=True, default=0.5)
+
+    def __check_init__(self):
+        _check_positive("spread", self.spread, "Banana")
+        _check_positive("noise", self.noise, "Banana")
+
+    def _sample(self, key, n):
+        k1, k2 = jr.split(key)
+        x1 = self.spread * jr.normal(k1, (n,))
+        x2 = self.curvature * x1**2 + self.noise * jr.normal(k2, (n,))
+        return jnp.stack([x1, x2], -1)
+
+    def _log_prob(self, x):
+        x1, x2 = x[:, 0], x[:, 1]
+        return (_log_normal(x1, 0.0, self.spread)
+                + _log_normal(x2, self.curvature * x1**2, self.noise))
+
+
+class StudentT(ToyDensity):
+    """A heavy-tailed bivariate Student-t with ``df`` :math:`\\nu` degrees of freedom, scale
+    matrix :math:`\\Sigma = s^2 \\begin{pmatrix}1 & \\rho\\\\ \\rho & 1\\end{pmatrix}`:
+    :math:`x = z / \\sqrt{w}` with :math:`z \\sim \\mathcal N(0, \\Sigma)`,
+    :math:`w \\sim \\chi^2_\\nu/\\nu`, and exactly (:math:`d = 2`)
+
+    .. math::  \\log p(x) = \\log\\Gamma\\!\\left(\\tfrac{\\nu+d}{2}\\right) - \\log\\Gamma\\!\\left(\\tfrac{\\nu}{2}\\right)
+               - \\tfrac d2 \\log(\\nu\\pi) - \\tfrac12\\log\\det\\Sigma
+               - \\tfrac{\\nu+d}{2}\\log\\!\\left(1 + \\tfrac{x^\\top\\Sigma^{-1}x}{\\nu}\\right).
+
+    Its tails fall like a power, :math:`p \\propto |x|^{-(\\nu+d)}`: with :math:`\\nu = 3` one sample
+    in a thousand lies beyond :math:`|x| \\approx 10 s`.
+    """
+
+    df: float = eqx.field(static=True, default=3.0)
+    scale: float = eqx.field(static=True, default=1.0)
+    correlation: float = eqx.field(static=True, default=0.5)
+
+    def __check_init__(self):
+        _check_positive("df", self.df, "StudentT")
+        _check_positive("scale", self.scale, "StudentT")
+        if not -1.0 < self.correlation < 1.0:
+            raise ValueError(f"StudentT expects -1 < correlation < 1, got {self.correlation!r}.")
+
+    def _cholesky(self) -> np.ndarray:
+        rho = self.correlation
+        return self.scale * np.array([[1.0, 0.0], [rho, math.sqrt(1.0 - rho**2)]])
+
+    def _sample(self, key, n):
+        k_z, k_w = jr.split(key)
+        z = jr.normal(k_z, (n, 2)) @ jnp.asarray(self._cholesky()).T
+        w = 2.0 * jr.gamma(k_w, self.df / 2.0, (n,)) / self.df    # chi^2_nu / nu
+        return z / jnp.sqrt(w)[:, None]
+
+    def _log_prob(self, x):
+        nu, d = self.df, 2
+        chol = jnp.asarray(self._cholesky(), x.dtype)
+        white = jax.scipy.linalg.solve_triangular(chol, x.T, lower=True).T   # L^{-1} x
+        mahalanobis = jnp.sum(white**2, axis=-1)
+        log_det = 2.0 * float(np.sum(np.log(np.diag(self._cholesky()))))
+        const = (math.lgamma((nu + d) / 2) - math.lgamma(nu / 2) - d / 2 * math.log(nu * math.pi)
+                 - 0.5 * log_det)
+        return const - (nu + d) / 2 * jnp.log1p(mahalanobis / nu)
+
+
+class RotatedProduct(ToyDensity):
+    """Independent 2-D densities side by side, turned by a fixed rotation :math:`R`:
+    :math:`x = R\\,(u_1, \\dots, u_k)`, :math:`u_j \\sim p_j`, a density on :math:`d = 2k`
+    dimensions whose coordinates all depend on each other, exact because a rotation has
+    :math:`|\\det R| = 1`:
+
+    .. math::  \\log p(x) = \\sum_{j=1}^{k} \\log p_j\\big((R^\\top x)_{2j-1},\\ (R^\\top x)_{2j}\\big).
+
+    ``RotatedProduct()`` is the 8-dimensional one: two moons, a banana, a Student-t and a
+    ring of Gaussians, turned by a Haar-random rotation drawn with ``seed``.
+    """
+
+    parts: tuple = eqx.field(static=True, default=None)
+    seed: int = eqx.field(static=True, default=0)
+
+    def __post_init__(self):
+        if self.parts is None:
+            self.parts = (TwoMoons(noise=0.05), Banana(), StudentT(), RingOfGaussians())
+
+    def __check_init__(self):
+        if not self.parts or not all(isinstance(p, ToyDensity) and tuple(p.shape) == (2,)
+                                     for p in self.parts):
+            raise ValueError(f"RotatedProduct expects a non-empty tuple of 2-D ToyDensity parts, "
+                             f"got {self.parts!r}.")
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (2 * len(self.parts),)
+
+    @property
+    def rotation(self) -> np.ndarray:
+        """:math:`R`, Haar-random (QR of a Gaussian matrix, signs fixed), from ``seed``."""
+        d = 2 * len(self.parts)
+        q, r = np.linalg.qr(np.random.default_rng(self.seed).standard_normal((d, d)))
+        return q * np.sign(np.diag(r))
+
+    def _sample(self, key, n):
+        u = jnp.concatenate([p.sample(k, n) for p, k in zip(self.parts, jr.split(key, len(self.parts)))],
+                            axis=-1)
+        return u @ jnp.asarray(self.rotation).T
+
+    def _log_prob(self, x):
+        u = x @ jnp.asarray(self.rotation, x.dtype)                      # R^T x, row by row
+        return sum(p.log_prob(u[:, 2 * j:2 * j + 2]) for j, p in enumerate(self.parts))
+
+
+def _log_normal(x, mean, std: float):
+    return -0.5 * ((x - mean) / std) ** 2 - math.log(std) - 0.5 * _LOG_2PI
 
 
 # ---- Part 1's 1-D data: a known skewed, bimodal mixture --------------------------------

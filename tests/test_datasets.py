@@ -21,6 +21,9 @@ DENSITIES = {
     "Checkerboard": (ds.Checkerboard(), 3.0),  # grid edges fall on the squares' edges
     "EightGaussians": (ds.EightGaussians(), 3.6),
     "RingOfGaussians": (ds.RingOfGaussians(n_modes=5, radius=1.0, std=0.3), 2.6),
+    # shrunk to fit a square grid; their defaults are checked against scipy below
+    "Banana": (ds.Banana(spread=1.0, curvature=0.4, noise=0.3), 6.0),
+    "StudentT": (ds.StudentT(df=5.0, scale=0.5, correlation=0.5), 12.0),
 }
 
 
@@ -152,3 +155,63 @@ def test_kl_divergence_checks_the_model_output():
     with pytest.raises(ValueError, match="shape"):
         ds.kl_divergence(jr.key(0), ds.TwoMoons(), Broken(), n=10)
     assert gf.datasets is ds
+
+
+# ---- the wide, heavy-tailed and 8-dimensional densities at their defaults ---------------------
+
+def test_banana_and_student_t_match_scipy_at_their_defaults():
+    from scipy import stats
+
+    banana, student = ds.Banana(), ds.StudentT()
+    x = np.asarray(banana.sample(jr.key(0), 50))
+    exact = stats.norm(0, 2.0).logpdf(x[:, 0]) + stats.norm(0.5 * x[:, 0] ** 2, 0.5).logpdf(x[:, 1])
+    np.testing.assert_allclose(banana.log_prob(x), exact, rtol=1e-12)
+    assert np.max(x[:, 1]) > 8.0                      # the long arm: far beyond a spline's +-4
+    x = np.asarray(student.sample(jr.key(1), 50))
+    exact = stats.multivariate_t(loc=[0, 0], shape=[[1, 0.5], [0.5, 1]], df=3).logpdf(x)
+    np.testing.assert_allclose(student.log_prob(x), exact, rtol=1e-12)
+    far = jnp.array([[1e6, -1e6], [0.0, 1e12]])      # power-law tails: finite far out
+    assert bool(jnp.all(jnp.isfinite(student.log_prob(far))))
+
+
+def test_samples_of_the_defaults_follow_their_marginals():
+    from scipy import stats
+
+    x = np.asarray(ds.Banana().sample(jr.key(2), 20_000))
+    assert stats.kstest(x[:, 0], stats.norm(0, 2.0).cdf).pvalue > 1e-3
+    assert stats.kstest((x[:, 1] - 0.5 * x[:, 0] ** 2) / 0.5, "norm").pvalue > 1e-3
+    x = np.asarray(ds.StudentT(df=3.0, scale=1.5, correlation=-0.3).sample(jr.key(3), 20_000))
+    for column in x.T:                                 # each marginal is a t_3 of scale 1.5
+        assert stats.kstest(column, stats.t(3.0, scale=1.5).cdf).pvalue > 1e-3
+    assert stats.kstest(x[:, 0], stats.t(3.0, scale=1.0).cdf).pvalue < 1e-6  # the test can fail
+
+
+def test_rotated_product_is_an_exact_8d_density():
+    density = ds.RotatedProduct()
+    assert density.shape == (8,)
+    rotation = density.rotation
+    np.testing.assert_allclose(rotation @ rotation.T, np.eye(8), atol=1e-12)
+    assert np.min(np.abs(rotation)) > 1e-3             # every coordinate mixes every part
+    x = density.sample(jr.key(4), 1000)
+    assert x.shape == (1000, 8)
+    u = np.asarray(x) @ rotation                        # back to the parts, side by side
+    parts = sum(p.log_prob(u[:, 2 * j:2 * j + 2]) for j, p in enumerate(density.parts))
+    np.testing.assert_allclose(density.log_prob(x), parts, rtol=1e-12)
+    # the parts' samples are the parts' own (two moons' first block against its own sampler)
+    moons = np.asarray(ds.TwoMoons(noise=0.05).sample(jr.key(5), 1000))
+    from scipy import stats
+    assert stats.ks_2samp(u[:, 0], moons[:, 0]).pvalue > 1e-3
+    assert math.isclose(ds.kl_divergence(jr.key(6), density, density, n=500)[0], 0.0, abs_tol=1e-12)
+    with pytest.raises(ValueError, match=r"\(\.\.\., 8\).*\(3, 2\)"):
+        density.log_prob(jnp.zeros((3, 2)))
+
+
+def test_bad_settings_of_the_new_densities_are_refused():
+    for make, match in ((lambda: ds.Banana(spread=0.0), "spread > 0"),
+                        (lambda: ds.Banana(noise=-1.0), "noise > 0"),
+                        (lambda: ds.StudentT(df=0.0), "df > 0"),
+                        (lambda: ds.StudentT(correlation=1.0), "-1 < correlation < 1"),
+                        (lambda: ds.RotatedProduct(parts=(ds.TwoMoons(), ds.RotatedProduct())),
+                         "2-D ToyDensity parts")):
+        with pytest.raises(ValueError, match=match):
+            make()
