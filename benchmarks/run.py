@@ -117,6 +117,11 @@ def run_section(name: str, tiny: bool, out: Path, checkpoints: Path | None = Non
         command = (f"python benchmarks/run.py --only images --checkpoints {checkpoints}"
                    if checkpoints is not None else "")
         return images.run(settings.tiny() if tiny else settings, checkpoints, command)
+    if name == "defaults":
+        import defaults
+
+        settings = defaults.Settings()
+        return defaults.run(settings.tiny() if tiny else settings, tiny=tiny)
     raise ValueError(f"unknown section {name!r}; choose from {SECTIONS}")
 
 

@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import math
 
+import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 from jax import Array
 
 from . import masks as masks_lib
+from .bijectors.actnorm import ActNorm
 from .bijectors.base import Bijector, validate_condition_shape
 from .bijectors.chain import Chain, Stacked
 from .bijectors.coupling import Coupling, default_mask
@@ -55,7 +57,7 @@ def coupling_flow(key: Array, *, shape: tuple[int, ...], transformer: Bijector,
                   n_layers: int = 8, nn_width: int = 32, nn_depth: int = 2,
                   mask=None, init_scale: float = 0.1,
                   condition_shape: tuple[int, ...] | None = None, conditioning: str = "input",
-                  hyper_width: int = 16, stacked: bool = False) -> Transformed:
+                  hyper_width: int = 16, stacked: bool = False, data=None) -> Transformed:
     """``n_layers`` couplings with the given scalar ``transformer`` template.
 
     Args:
@@ -81,6 +83,13 @@ def coupling_flow(key: Array, *, shape: tuple[int, ...], transformer: Bijector,
             map and the same parameter values, in fewer arrays, so a training step updates 8
             arrays instead of 48 for 8 couplings. ``flow.bijection.bijectors[k]`` is still
             layer ``k``. Default ``False``: a plain ``Chain``.
+        data: the training data, ``(n_samples, *shape)``, to standardise them first (what the
+            README does, and the way to train on data of any scale): the flow then starts with
+            an ``ActNorm`` initialised from ``data`` (trainable, layer 0 of ``bijectors``) that
+            maps them to mean 0 and standard deviation :func:`standardised_std` of the
+            ``transformer`` (1.5 for a spline on :math:`[-4, 4]`: the data's :math:`\\pm 2.7`
+            standard deviations fill the spline's interval, where its bins are). ``None``
+            (default): no such layer, the couplings see the data as they are.
 
     A conditional flow on ONE coordinate (``shape=(1,)``, e.g. :math:`p(y \\mid x)` with scalar
     :math:`y`) has no passive coordinate to read: with ``"input"`` or ``"hypernetwork"`` each
@@ -100,7 +109,7 @@ def coupling_flow(key: Array, *, shape: tuple[int, ...], transformer: Bijector,
         base = ConditionalNormal(jr.fold_in(key, n_layers), shape=shape,
                                  condition_shape=condition_shape, nn_width=nn_width,
                                  nn_depth=nn_depth)
-        return Transformed(base, Chain(layers))
+        return Transformed(base, Chain(_standardiser(data, shape, transformer) + layers))
     if layer_context is not None and mask is None and math.prod(shape) == 1:
         masks = [np.ones(shape, bool)] * 2       # one coordinate: every layer reads the context only
     else:
@@ -119,13 +128,35 @@ def coupling_flow(key: Array, *, shape: tuple[int, ...], transformer: Bijector,
                                  nn_depth=nn_depth)
     else:
         base = StandardNormal(shape)
-    return Transformed(base, _stack_pairs(layers) if stacked else Chain(layers))
+    first = _standardiser(data, shape, transformer)
+    return Transformed(base, _stack_pairs(layers, first) if stacked else Chain(first + layers))
 
 
-def _stack_pairs(layers) -> Stacked:
+def _stack_pairs(layers, first) -> Stacked:
     """Couplings alternate a mask and its complement: a pair is the block that repeats."""
     n_paired = len(layers) - len(layers) % 2
-    return Stacked([Chain(layers[i:i + 2]) for i in range(0, n_paired, 2)], rest=layers[n_paired:])
+    return Stacked([Chain(layers[i:i + 2]) for i in range(0, n_paired, 2)], rest=layers[n_paired:],
+                   first=first)
+
+
+def standardised_std(transformer: Bijector) -> float:
+    """The standard deviation :func:`coupling_flow` gives the data when asked to standardise
+    them: :math:`0.375\\,B` for a transformer that acts on :math:`[-B, B]` (a spline: 1.5 for
+    :math:`B = 4`, measured best on the benchmark densities, ``benchmarks/fit_quality.py``),
+    1 for one that acts on the whole line (affine, mixture CDF, deep sigmoid)."""
+    interval = getattr(transformer, "interval", None)
+    return 0.375 * float(interval) if interval is not None else 1.0
+
+
+def _standardiser(data, shape: tuple[int, ...], transformer: Bijector) -> list:
+    """``[ActNorm from data]``, or ``[]`` without data."""
+    if data is None:
+        return []
+    data = jnp.asarray(data)
+    if data.ndim != len(shape) + 1 or tuple(data.shape[1:]) != tuple(shape):
+        raise ValueError(f"coupling_flow: data= must be samples of shape (n_samples, *{tuple(shape)}), "
+                         f"but got an array of shape {data.shape}.")
+    return [ActNorm.from_data(data, target_std=standardised_std(transformer))]
 
 
 def diagonal_flow(key: Array, *, shape: tuple[int, ...], transformer: Bijector,

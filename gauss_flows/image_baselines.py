@@ -96,7 +96,7 @@ def baseline_bits_per_dim(key: Array, method: str, train_images, test_images, *,
         log_prob = flat_log_prob(rbig(flat, n_layers=n_layers))
     elif method == "diagonal":
         flow = diagonal_flow(fit_key, shape=(flat.shape[1],), transformer=MixtureGaussianCDF(8))
-        flow, _ = fit(fit_key, flow, flat, max_epochs=max_epochs, learning_rate=1e-2,
+        flow, _ = fit(fit_key, flow, flat, max_epochs=max_epochs, learning_rate=1e-2, patience=10,
                       show_progress=False)
         log_prob = flat_log_prob(flow)
     else:

@@ -42,7 +42,13 @@ from .runtime import static_mode
 from .distributions import jit_log_prob
 from .parameters import split_trainable
 
-__all__ = ["fit", "fit_ensemble", "TrainingDivergedError", "adam", "nll_loss", "training_data", "training_step"]
+__all__ = ["fit", "fit_ensemble", "TrainingDivergedError", "adam", "warmup_cosine_adam", "nll_loss",
+           "training_data", "training_step", "DEFAULT_PEAK_LEARNING_RATE"]
+
+#: The peak step size of :func:`fit`'s default schedule (:func:`warmup_cosine_adam`). Measured
+#: (benchmarks/fit_quality.py, spline couplings on standardised data): 1e-2 beat 3e-3 on all
+#: four densities; 2e-2 diverged.
+DEFAULT_PEAK_LEARNING_RATE = 1e-2
 
 
 @functools.lru_cache(maxsize=32)
@@ -50,6 +56,25 @@ def adam(learning_rate: float) -> optax.GradientTransformation:
     """``optax.adam(learning_rate)``, one object per learning rate: jit keys on the identity of
     the optimizer's functions, so repeated fits (and trajectories) reuse their compilations."""
     return optax.adam(learning_rate)
+
+
+@functools.lru_cache(maxsize=32)
+def warmup_cosine_adam(peak: float, steps_per_epoch: int, n_epochs: int) -> optax.GradientTransformation:
+    """Adam on the schedule :func:`fit` uses by default: the step size rises linearly from 0
+    to ``peak`` over the first epoch (at most a fifth of the run, :math:`W` steps), then falls
+    along a cosine to ``peak / 100`` at the end of the :math:`T` steps of ``n_epochs`` epochs,
+
+    .. math::  \\eta_t = \\eta_{\\max}\\, \\frac{t}{W} \\ (t < W), \\qquad
+               \\eta_t = \\eta_{\\max}\\Big(0.01 + 0.99\\cdot\\tfrac12\\big(1 + \\cos\\pi\\,
+               \\tfrac{t - W}{T - W}\\big)\\Big) \\ (t \\ge W).
+
+    Large steps while the flow is far from the data, small ones to settle at the end: no step
+    size to tune (measured: two moons KL 0.056 with Adam 1e-3, 0.022 with this schedule).
+    One object per setting, as :func:`adam`, so repeated fits reuse their compilations."""
+    steps = max(1, int(steps_per_epoch) * int(n_epochs))
+    warmup = max(1, min(int(steps_per_epoch), steps // 5))
+    return optax.adam(optax.warmup_cosine_decay_schedule(0.0, peak, warmup, max(steps, warmup + 1),
+                                                         0.01 * peak))
 
 
 def nll_loss(params, static, batch) -> Array:
@@ -190,8 +215,8 @@ def _split(key, data, val_fraction):
     return _rows(data, order[n_val:]), _rows(data, order[:n_val])
 
 
-def fit(key: Array, flow, data, *, condition=None, learning_rate: float = 1e-3, max_epochs: int = 100,
-        batch_size: int = 256, val_fraction: float = 0.1, patience: int | None = 10,
+def fit(key: Array, flow, data, *, condition=None, learning_rate: float | None = None, max_epochs: int = 30,
+        batch_size: int = 256, val_fraction: float = 0.1, patience: int | None = None,
         optimizer: optax.GradientTransformation | None = None,
         show_progress: bool = True, on_epoch=None) -> tuple[object, dict]:
     """Train ``flow`` on ``data`` by maximum likelihood; return ``(best_flow, history)``.
@@ -205,13 +230,21 @@ def fit(key: Array, flow, data, *, condition=None, learning_rate: float = 1e-3, 
             ``(n_samples, *flow.condition_shape)``; the pairs ``(data[i], condition[i])`` are split,
             shuffled and batched together and the loss is :math:`-\\frac1n\\sum_i \\log q(x_i \\mid c_i)`.
             ``None`` (default) for an unconditional flow.
-        learning_rate: Adam's step size (ignored when ``optimizer`` is given).
-        max_epochs: the most passes over the training samples.
+        learning_rate: ``None`` (default): Adam on the warm-up/cosine schedule of
+            :func:`warmup_cosine_adam`, peak :data:`DEFAULT_PEAK_LEARNING_RATE`, decaying over
+            ``max_epochs``; a number: Adam with that constant step size. Ignored when
+            ``optimizer`` is given. (Train on data of any scale by standardising it first:
+            ``coupling_flow(..., data=data)``.)
+        max_epochs: the most passes over the training samples (default 30; the default
+            schedule ends at the last one).
         batch_size: samples per gradient step (capped at the number of training samples).
         val_fraction: fraction held out to monitor overfitting; with 0 the training loss is
             monitored instead.
-        patience: stop after this many epochs without a new best validation loss
-            (``None``: always run ``max_epochs``).
+        patience: stop after this many epochs without a new best validation loss;
+            ``None`` (default): always run ``max_epochs`` (a schedule runs to its end; the best
+            validation epoch is returned all the same). Measured: with patience 10 the default
+            schedule stopped a conditional fit at epoch 15 of 30, its step size still high,
+            mean KL 0.043 against 0.013 run to the end.
         optimizer: any optax transformation, e.g. ``optax.adamw(1e-3)`` or a chain with
             gradient clipping.
         show_progress: show a tqdm progress bar with the current losses.
@@ -243,7 +276,9 @@ def fit(key: Array, flow, data, *, condition=None, learning_rate: float = 1e-3, 
     n_train, n_val = _n_samples(train), _n_samples(val)
     batch_size = min(int(batch_size), n_train)
     optimizer_given = optimizer is not None
-    optimizer = adam(float(learning_rate)) if optimizer is None else optimizer
+    if optimizer is None:
+        optimizer = (adam(float(learning_rate)) if learning_rate is not None else
+                     warmup_cosine_adam(DEFAULT_PEAK_LEARNING_RATE, n_train // batch_size, int(max_epochs)))
     opt_state = optimizer.init(params)
     epoch_keys = jr.split(shuffle_key, int(max_epochs))
 
@@ -272,6 +307,7 @@ def fit(key: Array, flow, data, *, condition=None, learning_rate: float = 1e-3, 
                     raise TrainingDivergedError(
                         f"fit: the {name} loss became {value} at epoch {epoch + 1}. The parameters "
                         f"diverged; try a smaller learning rate (learning_rate={learning_rate}"
+                        f"{': the default schedule, peak ' + str(DEFAULT_PEAK_LEARNING_RATE) if learning_rate is None else ''}"
                         f"{' was ignored: an optimizer was given' if optimizer_given else ''}), "
                         "gradient clipping (optax.clip_by_global_norm) or standardised data.")
             history["train_loss"].append(train_loss)

@@ -1,4 +1,4 @@
-"""`make bench` runs: the benchmark script, at its tiny setting, writes all ten tables.
+"""`make bench` runs: the benchmark script, at its tiny setting, writes all eleven tables.
 
 Nothing about time is asserted (timings belong in benchmarks/RESULTS.md, not in tests);
 this checks the machinery: every section runs, records its numbers, and the report has
@@ -47,10 +47,10 @@ def check_tables_and_figures(tiny_run):
     text = (tiny_run / "RESULTS.md").read_text()
     for title in ("1. Fit quality", "2. Speed", "3. Numerics", "4. Explorer latency", "5. Notebook run times",
                   "6. Live latency", "7. Information estimators", "8. Continuous-time flows",
-                  "9. Amortised posteriors", "10. Images"):
+                  "9. Amortised posteriors", "10. Images", "11. The defaults"):
         assert f"## {title}" in text, title
     assert "Not run yet" not in text
-    assert text.count("TINY test setting") == 10  # tiny numbers can never pass for real ones
+    assert text.count("TINY test setting") == 11  # tiny numbers can never pass for real ones
     for figure in ("fit_quality.png", "speed.png"):
         assert f"]({figure})" in text
         assert (tiny_run / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -59,7 +59,7 @@ def check_tables_and_figures(tiny_run):
 def check_records(tiny_run):
     records = {p.stem: json.loads(p.read_text())["result"] for p in (tiny_run / "results").glob("*.json")}
     assert set(records) == {"fit", "speed", "numerics", "explorers", "notebooks", "live", "information", "continuous",
-                           "amortised", "images"}
+                           "amortised", "images", "defaults"}
     live = {r["explorer"]: r for r in records["live"]["rows"]}
     assert set(live) == {"linear_flow_explorer", "mask_explorer"}
     for row in live.values():  # driven on every control, back and forth, mask cells included
@@ -94,6 +94,12 @@ def check_records(tiny_run):
         assert len(row["per_seed"]) == records["images"]["settings"]["seeds"]
     epochs = [snap["epoch"] for snap in records["images"]["training_seed0"]["snapshots"]]
     assert epochs == list(records["images"]["settings"]["snapshots"])
+    defaults = {r["target"]: r for r in records["defaults"]["rows"]}
+    assert {r["dim"] for r in defaults.values()} == {8}   # the 8-D density (of the 2-D ones)
+    for row in defaults.values():  # every library, every seed: finite KL and time
+        for library in ("gauss_flows", "FlowJAX", "gauss_flows before"):
+            assert len(row[library]["kls"]) == records["defaults"]["seeds"]
+            assert all(math.isfinite(kl) for kl in row[library]["kls"]) and row[library]["seconds"] > 0
 
 
 def check_one_section_keeps_the_other_tables(tiny_run):

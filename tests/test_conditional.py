@@ -137,7 +137,7 @@ def test_fit_learns_an_amortised_posterior():
     observations = simulator.simulate(jr.key(3), simulator.sample(jr.key(2), 5)[0])
     before, _ = conditional_kl(jr.key(4), simulator.posterior, made, observations, n=2000)
     fitted, history = gf.fit(jr.key(5), made, theta, condition=x, learning_rate=3e-3, max_epochs=40,
-                             batch_size=128, show_progress=False)
+                             batch_size=128, patience=10, show_progress=False)
     after, se = conditional_kl(jr.key(4), simulator.posterior, fitted, observations, n=2000)
     assert np.all(before > 0.5), before
     assert np.all(after < 0.08) and after.mean() < 0.04, (after, se)

@@ -113,7 +113,7 @@ def test_coupling_flow_learns_eight_gaussians():
                             n_layers=4, nn_width=32, nn_depth=2)
     kl_before, _ = gf.datasets.kl_divergence(jr.key(9), target, flow, n=5000)
     trained, history = gf.fit(jr.key(2), flow, data, learning_rate=5e-3, max_epochs=40, batch_size=256,
-                              show_progress=False)
+                              patience=10, show_progress=False)
     kl, se = gf.datasets.kl_divergence(jr.key(9), target, trained, n=5000)
     assert kl_before > 1.0
     assert kl < 0.08, (kl, se, history["n_epochs"])

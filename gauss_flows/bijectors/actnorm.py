@@ -39,12 +39,16 @@ class ActNorm(Bijector):
                                  f"but has shape {getattr(self, name).shape}.")
 
     @classmethod
-    def from_data(cls, data: ArrayLike, *, min_scale: float = 1e-6) -> "ActNorm":
-        """Standardise ``data`` (n_samples, *shape): ``loc`` = mean, ``exp(log_scale)`` = std.
+    def from_data(cls, data: ArrayLike, *, target_std: float = 1.0, min_scale: float = 1e-6) -> "ActNorm":
+        """Standardise ``data`` (n_samples, *shape): ``loc`` = mean, ``exp(log_scale)`` =
+        std / ``target_std``, so the layer maps the data to mean 0 and standard deviation
+        ``target_std`` per coordinate.
 
         ``min_scale`` floors the standard deviation so a constant coordinate does not give
         an infinite log-det.
         """
+        if not target_std > 0:
+            raise ValueError(f"ActNorm.from_data needs target_std > 0, but got {target_std!r}.")
         data = jnp.asarray(data)
         if data.ndim < 2 or data.shape[0] < 2:
             raise ValueError("ActNorm.from_data needs data of shape (n_samples >= 2, *event_shape), "
@@ -52,7 +56,7 @@ class ActNorm(Bijector):
         if not bool(jnp.all(jnp.isfinite(data))):
             raise ValueError("ActNorm.from_data got data with NaN or infinite values.")
         std = jnp.maximum(data.std(axis=0), min_scale)
-        return cls(data.shape[1:], loc=data.mean(axis=0), log_scale=jnp.log(std))
+        return cls(data.shape[1:], loc=data.mean(axis=0), log_scale=jnp.log(std / target_std))
 
     def _transform_and_log_det(self, x: Array) -> tuple[Array, Array]:
         return (x - self.loc) * jnp.exp(-self.log_scale), -jnp.sum(self.log_scale)

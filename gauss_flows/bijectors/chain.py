@@ -198,14 +198,16 @@ def _scan_blocks(stacked, static, x: Array, total: Array, condition: Array | Non
 class Stacked(Bijector):
     """A chain of ``n`` repetitions of one block, its parameters stored stacked.
 
-    ``Stacked([B_1, ..., B_n], rest)`` is the map of ``Chain([*B_1, ..., *B_n, *rest])``: the
+    ``Stacked([B_1, ..., B_n], rest, first)`` is the map of ``Chain([*first, *B_1, ..., *B_n,
+    *rest])`` (``first`` and ``rest`` default to nothing): the
     blocks :math:`B_j` (each a bijector or a ``Chain``, e.g. a coupling and its complement) have
     one structure and differ only in parameter values, and are stored as ONE block whose every
     array has a leading axis of length ``n``. The maths is the chain's,
 
-    .. math::  T = R \\circ B_n \\circ \\dots \\circ B_1, \\qquad
+    .. math::  T = R \\circ B_n \\circ \\dots \\circ B_1 \\circ F, \\qquad
                \\log\\lvert\\det \\partial T/\\partial x\\rvert = \\sum_j \\log\\lvert\\det
-               \\partial B_j\\rvert + \\log\\lvert\\det \\partial R\\rvert ,
+               \\partial B_j\\rvert + \\log\\lvert\\det \\partial R\\rvert
+               + \\log\\lvert\\det \\partial F\\rvert ,
 
     only the storage differs: an optimiser updates a few stacked arrays instead of a few per
     layer (a training step of 8 couplings: 8 arrays instead of 48), and long stacks run as one
@@ -216,15 +218,17 @@ class Stacked(Bijector):
 
     blocks: Bijector
     rest: tuple[Bijector, ...]
+    first: tuple[Bijector, ...]
     n_blocks: int = eqx.field(static=True)
     shape: tuple[int, ...] = eqx.field(static=True)
     condition_shape: tuple[int, ...] | None = eqx.field(static=True)
 
-    def __init__(self, blocks: Sequence[Bijector], rest: Sequence[Bijector] = ()):
-        blocks, rest = tuple(blocks), tuple(rest)
+    def __init__(self, blocks: Sequence[Bijector], rest: Sequence[Bijector] = (),
+                 first: Sequence[Bijector] = ()):
+        blocks, rest, first = tuple(blocks), tuple(rest), tuple(first)
         if not blocks:
             raise ValueError("Stacked needs at least one block, but got an empty list.")
-        Chain([member for block in blocks + rest for member in _members(block)])  # shapes checked there
+        Chain([member for block in first + blocks + rest for member in _members(block)])  # shapes
         for position, block in enumerate(blocks[1:], start=1):
             if not _same_structure(blocks[0], block):
                 raise ValueError(
@@ -238,11 +242,11 @@ class Stacked(Bijector):
         stacked = jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves),
                                          *[eqx.partition(block, eqx.is_array)[0] for block in blocks])
         self.blocks = eqx.combine(stacked, static)
-        self.rest = rest
+        self.rest, self.first = rest, first
         self.n_blocks = len(blocks)
-        self.shape = tuple(blocks[0].shape)
+        self.shape = tuple(first[0].shape) if first else tuple(blocks[0].shape)
         self.condition_shape = _common_condition_shape(
-            [member for block in (blocks[0],) + rest for member in _members(block)])
+            [member for block in first + (blocks[0],) + rest for member in _members(block)])
 
     @property
     def output_shape(self) -> tuple[int, ...]:
@@ -258,15 +262,17 @@ class Stacked(Bijector):
     @property
     def bijectors(self) -> tuple[Bijector, ...]:
         """The members in order, each with its own parameters (as ``Chain.bijectors``)."""
-        return tuple(member for j in range(self.n_blocks) for member in _members(self.block(j))
-                     ) + tuple(member for block in self.rest for member in _members(block))
+        return (tuple(member for block in self.first for member in _members(block))
+                + tuple(member for j in range(self.n_blocks) for member in _members(self.block(j)))
+                + tuple(member for block in self.rest for member in _members(block)))
 
     def unstack(self) -> Chain:
         """The same map as a plain ``Chain`` of the members."""
         return Chain(self.bijectors)
 
     def __len__(self) -> int:
-        return self.n_blocks * len(_members(self.blocks)) + sum(len(_members(b)) for b in self.rest)
+        return (self.n_blocks * len(_members(self.blocks))
+                + sum(len(_members(b)) for b in self.first + self.rest))
 
     def __getitem__(self, index):
         return self.bijectors[index]
@@ -275,6 +281,8 @@ class Stacked(Bijector):
         total = jnp.zeros((), x.dtype)
         if inverse:  # undo the leftover layers first, then the blocks from last to first
             x, total = _step(self.rest, x, total, condition, inverse)
+        else:
+            x, total = _step(self.first, x, total, condition, inverse)
         stacked, static = eqx.partition(_members(self.blocks), eqx.is_array)
         if self.n_blocks >= SCAN_FROM_REPEATS:
             x, total = _scan_blocks(stacked, static, x, total, condition, inverse)
@@ -282,7 +290,9 @@ class Stacked(Bijector):
             for j in (reversed(range(self.n_blocks)) if inverse else range(self.n_blocks)):
                 members = eqx.combine(jax.tree_util.tree_map(lambda leaf: leaf[j], stacked), static)
                 x, total = _step(members, x, total, condition, inverse)
-        if not inverse:
+        if inverse:
+            x, total = _step(self.first, x, total, condition, inverse)
+        else:
             x, total = _step(self.rest, x, total, condition, inverse)
         return x, total
 
