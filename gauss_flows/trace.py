@@ -75,7 +75,9 @@ def hutchinson_variance(jacobian: Array, kind: str = "rademacher") -> Array:
     if kind not in PROBES:
         raise ValueError(f"probe kind must be one of {PROBES}, but got {kind!r}.")
     sym = 0.5 * (jacobian + jacobian.T)
-    frobenius = jnp.sum(sym ** 2)
     if kind == "gaussian":
-        return 2.0 * frobenius
-    return 2.0 * (frobenius - jnp.sum(jnp.diag(sym) ** 2))
+        return 2.0 * jnp.sum(sym ** 2)                     # 2 ||S||_F^2
+    # 2 * (sum of squared OFF-diagonal entries of S): summed directly, not as ||S||_F^2 minus the
+    # diagonal, whose cancellation left -1e-17 for a diagonal J (a NaN standard deviation)
+    off_diagonal = sym - jnp.diag(jnp.diag(sym))
+    return 2.0 * jnp.sum(off_diagonal ** 2)
