@@ -238,7 +238,7 @@ class Stacked(Bijector):
         if tuple(blocks[0].output_shape) != tuple(blocks[0].shape):
             raise ValueError("Stacked: a block must keep its event shape to be repeated, but "
                              f"block 0 maps {tuple(blocks[0].shape)} to {tuple(blocks[0].output_shape)}.")
-        dynamic, static = eqx.partition(blocks[0], eqx.is_array)
+        static = eqx.partition(blocks[0], eqx.is_array)[1]
         stacked = jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves),
                                          *[eqx.partition(block, eqx.is_array)[0] for block in blocks])
         self.blocks = eqx.combine(stacked, static)
